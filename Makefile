@@ -1,0 +1,32 @@
+# nrlink — a newcomer needs two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test test-slow bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## small LDPC BLER demo (a later issue replaces it with a campaign)
+	$(PY) -m nrlink.demo
+
+test: $(STAMP)  ## fast test suite (what CI runs)
+	$(PY) -m pytest -q
+
+test-slow: $(STAMP)  ## long statistical tests (decoder quality curves)
+	$(PY) -m pytest -q -m slow
+
+bench: $(STAMP)  ## LDPC encoder/decoder throughput on one core
+	$(PY) bench/ldpc.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

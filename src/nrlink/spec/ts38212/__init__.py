@@ -1,0 +1,1 @@
+"""TS 38.212 — multiplexing and channel coding."""
