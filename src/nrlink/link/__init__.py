@@ -1,0 +1,1 @@
+"""Link chains: transport-block coding now; PDSCH/PUSCH chains and HARQ later."""
