@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)  ## small LDPC BLER demo (a later issue replaces it with a campaign)
-	$(PY) -m nrlink.demo
+	$(PY) -m nrlink.cli.demo
 
 test: $(STAMP)  ## fast test suite (what CI runs)
 	$(PY) -m pytest -q

@@ -133,20 +133,35 @@ def lifted_graph(bg: int, z_c: int) -> LiftedGraph:
 
 @dataclass(frozen=True, slots=True)
 class _EncoderPlan:
-    """Solving order of the parity columns of a lifted graph (see :func:`_encoder_plan`)."""
+    """The encoder as a program of contiguous XOR runs (see :func:`_encoder_plan`).
 
-    edge_ptr: np.ndarray  # (n_rows + 1,) start of each row's edges in rows/cols/shifts
-    cols: np.ndarray
-    shifts: np.ndarray
-    first_shift: int  # x such that the core rows 0..3 sum to P^x p_0 = sum of lambda_i
-    order_rows: np.ndarray  # rows solved one after the other, each for one parity column
-    order_cols: np.ndarray
-    order_shifts: np.ndarray
+    Step s computes ``acc = (lam[row] if it is a core row else 0) ^ XOR of its runs``
+    and writes ``P^{-shift} acc`` into block column ``col`` of the codeword. A run
+    ``(dst, src, length)`` does ``acc[dst:dst+length] ^= cw[src:src+length]``.
+    Steps 0..3 compute lam_0..lam_3 (the systematic parts of the core rows).
+    """
+
+    step_ptr: np.ndarray  # (n_steps + 1,) runs of each step
+    run_dst: np.ndarray
+    run_src: np.ndarray
+    run_len: np.ndarray
+    step_rows: np.ndarray  # (n_steps,) base-graph row of each step (-1 for lam steps)
+    step_cols: np.ndarray  # target block column (-1 for lam steps)
+    step_shifts: np.ndarray
+    first_shift: int  # x such that the core rows 0..3 sum to P^x p_0 = sum of lam_i
+
+
+def _runs(z_c: int, col: int, shift: int) -> list[tuple[int, int, int]]:
+    """Runs of block (·, col) with shift p: acc[r] ^= cw[col z + (r + p) mod z]."""
+    out = [(0, col * z_c + shift, z_c - shift)]
+    if shift:
+        out.append((z_c - shift, col * z_c, shift))
+    return out
 
 
 @cache
 def _encoder_plan(bg: int, z_c: int) -> _EncoderPlan:
-    """Derive the back-substitution order of the parity part of H (TS 38.212 §5.3.2).
+    """Derive the back-substitution program of the parity part of H (TS 38.212 §5.3.2).
 
     The parity part is a 4×4 block "double diagonal" core (rows 0..3, columns
     K_b..K_b+3) followed by an identity extension. Summing the core rows cancels
@@ -156,59 +171,56 @@ def _encoder_plan(bg: int, z_c: int) -> _EncoderPlan:
     """
     g = lifted_graph(bg, z_c)
     kb = g.k_b
-    edge_ptr = np.searchsorted(g.rows, np.arange(g.n_rows + 1)).astype(np.int64)
+    edge_ptr = np.searchsorted(g.rows, np.arange(g.n_rows + 1))
     core = (g.rows < 4) & (g.cols >= kb)
-    parity_cols = set(range(kb, g.n_cols))
-    # Column K_b: shifts with an odd number of occurrences in the core rows survive the sum.
-    odd = {}
+    odd: dict[tuple[int, int], int] = {}
     for c, p in zip(g.cols[core], g.shifts[core], strict=True):
         odd[(int(c), int(p))] = odd.get((int(c), int(p)), 0) ^ 1
     survivors = [cp for cp, o in odd.items() if o]
     if len(survivors) != 1 or survivors[0][0] != kb:  # pragma: no cover - table integrity
         raise RuntimeError(f"unexpected LDPC core structure for bg={bg}, z_c={z_c}")
-    first_shift = survivors[0][1]
+
+    def row_edges(i):
+        e = slice(edge_ptr[i], edge_ptr[i + 1])
+        return [(int(c), int(p)) for c, p in zip(g.cols[e], g.shifts[e], strict=True)]
+
+    steps = []  # (row, col, shift, runs)
+    for i in range(4):
+        runs = [r for c, p in row_edges(i) if c < kb for r in _runs(z_c, c, p)]
+        steps.append((-1, -1, 0, runs))
     known = {kb}
-    order = []
     pending = set(range(g.n_rows))
-    while len(known) < len(parity_cols):
+    while len(known) < g.n_cols - kb:
         for i in sorted(pending):
-            e = slice(edge_ptr[i], edge_ptr[i + 1])
-            unknown = [(int(c), int(p)) for c, p in zip(g.cols[e], g.shifts[e], strict=True)
-                       if c >= kb and c not in known]
+            unknown = [(c, p) for c, p in row_edges(i) if c >= kb and c not in known]
             if len(unknown) == 1:
-                order.append((i, *unknown[0]))
-                known.add(unknown[0][0])
+                col, shift = unknown[0]
+                srcs = [(c, p) for c, p in row_edges(i) if c != col and (i >= 4 or c >= kb)]
+                steps.append((i, col, shift, [r for c, p in srcs for r in _runs(z_c, c, p)]))
+                known.add(col)
                 pending.discard(i)
                 break
         else:  # pragma: no cover - table integrity
             raise RuntimeError(f"LDPC parity part not solvable for bg={bg}, z_c={z_c}")
-    o = np.asarray(order, dtype=np.int64)
-    return _EncoderPlan(edge_ptr=edge_ptr, cols=g.cols.astype(np.int64),
-                        shifts=g.shifts.astype(np.int64), first_shift=first_shift,
-                        order_rows=o[:, 0].copy(), order_cols=o[:, 1].copy(),
-                        order_shifts=o[:, 2].copy())
+    runs = [r for st in steps for r in st[3]]
+    ptr = np.cumsum([0] + [len(st[3]) for st in steps])
+    arr = np.asarray(runs, dtype=np.int64).reshape(-1, 3)
+    return _EncoderPlan(
+        step_ptr=ptr.astype(np.int64), run_dst=arr[:, 0].copy(), run_src=arr[:, 1].copy(),
+        run_len=arr[:, 2].copy(), step_rows=np.asarray([s[0] for s in steps], np.int64),
+        step_cols=np.asarray([s[1] for s in steps], np.int64),
+        step_shifts=np.asarray([s[2] for s in steps], np.int64), first_shift=survivors[0][1],
+    )
 
 
 @njit(cache=True, inline="always")
-def _row_sum(cw, i, lo, hi, skip_col, edge_ptr, cols, shifts, acc, z):
-    """acc ^= XOR over the blocks (i, j) of H with lo <= j < hi and j != skip_col, applied to cw.
-
-    Block (i, j) with shift p maps x to x[(r + p) mod z]; each block is two contiguous runs.
-    """
-    for e in range(edge_ptr[i], edge_ptr[i + 1]):
-        j = cols[e]
-        if j == skip_col or j < lo or j >= hi:
-            continue
-        p = shifts[e]
-        # Slices (not index arithmetic on one array) let LLVM prove no aliasing and vectorise.
-        a1 = acc[: z - p]
-        x1 = cw[j * z + p: (j + 1) * z]
-        for r in range(z - p):
-            a1[r] = a1[r] ^ x1[r]
-        a2 = acc[z - p:]
-        x2 = cw[j * z: j * z + p]
-        for r in range(p):
-            a2[r] = a2[r] ^ x2[r]
+def _xor_runs(acc, cw, s, step_ptr, run_dst, run_src, run_len):
+    for q in range(step_ptr[s], step_ptr[s + 1]):
+        n = run_len[q]
+        a = acc[run_dst[q]: run_dst[q] + n]
+        x = cw[run_src[q]: run_src[q] + n]
+        for r in range(n):  # 1-D slices: LLVM proves no aliasing and vectorises
+            a[r] = a[r] ^ x[r]
 
 
 @njit(cache=True, inline="always")
@@ -225,34 +237,34 @@ def _solve_shifted(cw, col, p, acc, z):
 
 
 @njit(cache=True)
-def _ldpc_encode_kernel(c, kb, n_cols, edge_ptr, cols, shifts, first_shift,
-                        order_rows, order_cols, order_shifts, out):
+def _ldpc_encode_kernel(c, kb, n_cols, step_ptr, run_dst, run_src, run_len, step_rows,
+                        step_cols, step_shifts, first_shift, out):
     """c: (B, kb * z) uint8 -> out: (B, (n_cols - 2) * z) uint8 (d, without the first 2 blocks)."""
     n_blocks = c.shape[0]
     z = c.shape[1] // kb
     cw = np.zeros(n_cols * z, dtype=np.uint8)
-    lam = np.zeros((4, z), dtype=np.uint8)
+    lam = np.zeros(4 * z, dtype=np.uint8)
     acc = np.zeros(z, dtype=np.uint8)
     for b in range(n_blocks):
         cw[: kb * z] = c[b]
-        # lambda_i: systematic part of the core rows 0..3; p_0 = P^{-x} sum_i lambda_i.
+        # lam_i: systematic part of the core rows 0..3; p_0 = P^{-x} sum_i lam_i.
         acc[:] = 0
         for i in range(4):
-            lam[i] = 0
-            _row_sum(cw, i, 0, kb, -1, edge_ptr, cols, shifts, lam[i], z)
+            li = lam[i * z: (i + 1) * z]
+            li[:] = 0
+            _xor_runs(li, cw, i, step_ptr, run_dst, run_src, run_len)
             for r in range(z):
-                acc[r] ^= lam[i, r]
+                acc[r] = acc[r] ^ li[r]
         _solve_shifted(cw, kb, first_shift, acc, z)
-        # Back substitution: each row of the plan has exactly one unknown column.
-        for s in range(order_rows.shape[0]):
-            i = order_rows[s]
-            if i < 4:  # core row: systematic part known, add the solved parity blocks
-                acc[:] = lam[i]
-                _row_sum(cw, i, kb, n_cols, order_cols[s], edge_ptr, cols, shifts, acc, z)
+        # Back substitution: each further step solves the only unknown column of a row.
+        for s in range(4, step_rows.shape[0]):
+            i = step_rows[s]
+            if i < 4:  # core row: systematic part known (lam_i), add the solved parity blocks
+                acc[:] = lam[i * z: (i + 1) * z]
             else:
                 acc[:] = 0
-                _row_sum(cw, i, 0, n_cols, order_cols[s], edge_ptr, cols, shifts, acc, z)
-            _solve_shifted(cw, order_cols[s], order_shifts[s], acc, z)
+            _xor_runs(acc, cw, s, step_ptr, run_dst, run_src, run_len)
+            _solve_shifted(cw, step_cols[s], step_shifts[s], acc, z)
         out[b] = cw[2 * z:]
 
 
@@ -316,7 +328,7 @@ def ldpc_encode(c: np.ndarray, bg: int, z_c: int) -> np.ndarray:
     cb = np.ascontiguousarray(c.reshape(-1, g.k))
     out = np.empty((cb.shape[0], g.n), dtype=np.uint8)
     plan = _encoder_plan(bg, z_c)
-    _ldpc_encode_kernel(cb, g.k_b, g.n_cols, plan.edge_ptr, plan.cols, plan.shifts,
-                        plan.first_shift, plan.order_rows, plan.order_cols,
-                        plan.order_shifts, out)
+    _ldpc_encode_kernel(cb, g.k_b, g.n_cols, plan.step_ptr, plan.run_dst, plan.run_src,
+                        plan.run_len, plan.step_rows, plan.step_cols, plan.step_shifts,
+                        plan.first_shift, out)
     return out.reshape(*lead, g.n)
