@@ -214,6 +214,13 @@ def _encoder_plan(bg: int, z_c: int) -> _EncoderPlan:
 
 
 @njit(cache=True, inline="always")
+def _copy(dst, src):
+    """dst[:] = src[:] as an explicit loop (vectorised; slice assignment is not)."""
+    for r in range(dst.shape[0]):
+        dst[r] = src[r]
+
+
+@njit(cache=True, inline="always")
 def _xor_runs(acc, cw, s, step_ptr, run_dst, run_src, run_len):
     for q in range(step_ptr[s], step_ptr[s + 1]):
         n = run_len[q]
@@ -246,7 +253,7 @@ def _ldpc_encode_kernel(c, kb, n_cols, step_ptr, run_dst, run_src, run_len, step
     lam = np.zeros(4 * z, dtype=np.uint8)
     acc = np.zeros(z, dtype=np.uint8)
     for b in range(n_blocks):
-        cw[: kb * z] = c[b]
+        _copy(cw[: kb * z], c[b])
         # lam_i: systematic part of the core rows 0..3; p_0 = P^{-x} sum_i lam_i.
         acc[:] = 0
         for i in range(4):
@@ -260,12 +267,12 @@ def _ldpc_encode_kernel(c, kb, n_cols, step_ptr, run_dst, run_src, run_len, step
         for s in range(4, step_rows.shape[0]):
             i = step_rows[s]
             if i < 4:  # core row: systematic part known (lam_i), add the solved parity blocks
-                acc[:] = lam[i * z: (i + 1) * z]
+                _copy(acc, lam[i * z: (i + 1) * z])
             else:
                 acc[:] = 0
             _xor_runs(acc, cw, s, step_ptr, run_dst, run_src, run_len)
             _solve_shifted(cw, step_cols[s], step_shifts[s], acc, z)
-        out[b] = cw[2 * z:]
+        _copy(out[b], cw[2 * z:])
 
 
 def ldpc_encode(c: np.ndarray, bg: int, z_c: int) -> np.ndarray:
