@@ -51,7 +51,7 @@ def run_point(cfg: TransportBlockConfig, ebn0_db: float, n_blocks: int, batch: i
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tbs", type=int, default=3000, help="transport block size A (bits)")
-    ap.add_argument("--blocks", type=int, default=300, help="transport blocks per point")
+    ap.add_argument("--blocks", type=int, default=2000, help="transport blocks per point")
     ap.add_argument("--seed", type=int, default=2026)
     args = ap.parse_args(argv)
 
@@ -61,8 +61,8 @@ def main(argv: list[str] | None = None) -> None:
           f"{args.blocks} TBs per point, seed {args.seed}")
     root = np.random.SeedSequence(args.seed)
     for (rate, grid), seq in zip(
-        [(1 / 3, [0.0, 0.5, 1.0, 1.5]), (1 / 2, [1.0, 1.5, 2.0, 2.5]),
-         (2 / 3, [2.0, 2.5, 3.0, 3.5])], root.spawn(3), strict=True
+        [(1 / 3, [0.25, 0.5, 0.75, 1.0]), (1 / 2, [1.0, 1.25, 1.5, 1.75]),
+         (2 / 3, [1.75, 2.0, 2.25, 2.5])], root.spawn(3), strict=True
     ):
         g = int(round(args.tbs / rate))
         cfg = TransportBlockConfig(tbs=args.tbs, target_code_rate=min(rate, 0.9), g=g, qm=1)
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
             err, n, it = run_point(cfg, ebn0, args.blocks, 100, np.random.default_rng(pseq),
                                    decoder)
             lo, hi = wilson_interval(err, n)
-            print(f"{ebn0:>10.1f} {n:>6d} {err:>7d} {err / n:>9.2e} [{lo:>8.2e}, {hi:>8.2e}] "
+            print(f"{ebn0:>10.2f} {n:>6d} {err:>7d} {err / n:>9.2e} [{lo:>8.2e}, {hi:>8.2e}] "
                   f"{it:>6.2f} {time.perf_counter() - t0:>8.2f}")
 
 
