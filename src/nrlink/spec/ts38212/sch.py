@@ -219,7 +219,7 @@ def _plan(a, target_code_rate, g, qm, layers, rv, tbs_lbrm, r_lbrm) -> Transport
 def filler_mask(seg: SegmentationInfo) -> np.ndarray:
     """Boolean mask (N,) of the filler (<NULL>) positions of d: K'−2Z_c .. K−2Z_c−1 (§5.3.2)."""
     m = np.zeros(seg.n, dtype=bool)
-    m[seg.k_prime - 2 * seg.z_c: seg.k - 2 * seg.z_c] = True
+    m[max(seg.k_prime - 2 * seg.z_c, 0): seg.k - 2 * seg.z_c] = True
     return m
 
 
