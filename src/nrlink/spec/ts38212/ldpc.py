@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-
 from numba import njit
 
 from nrlink.errors import ConfigError
@@ -275,6 +274,9 @@ def _ldpc_encode_kernel(c, kb, n_cols, step_ptr, run_dst, run_src, run_len, step
         _copy(out[b], cw[2 * z:])
 
 
+_NOT_BITS = "c holds values other than 0 and 1: bits must be 0/1 (TS 38.212 §5.3.2)"
+
+
 def ldpc_encode(c: np.ndarray, bg: int, z_c: int) -> np.ndarray:
     """Encode code blocks with the 5G NR LDPC code.
 
@@ -325,12 +327,14 @@ def ldpc_encode(c: np.ndarray, bg: int, z_c: int) -> np.ndarray:
         )
     if c.dtype != np.uint8:
         if not (np.issubdtype(c.dtype, np.integer) or c.dtype == np.bool_):
-            raise ConfigError(f"c has dtype {c.dtype}: bits must be integers 0/1 (TS 38.212 §5.3.2)")
+            raise ConfigError(
+                f"c has dtype {c.dtype}: bits must be integers 0/1 (TS 38.212 §5.3.2)"
+            )
         if c.size and (c.min() < 0 or c.max() > 1):
-            raise ConfigError("c holds values other than 0 and 1: bits must be 0/1 (TS 38.212 §5.3.2)")
+            raise ConfigError(_NOT_BITS)
         c = c.astype(np.uint8)
     elif c.size and c.max() > 1:
-        raise ConfigError("c holds values other than 0 and 1: bits must be 0/1 (TS 38.212 §5.3.2)")
+        raise ConfigError(_NOT_BITS)
     lead = c.shape[:-1]
     cb = np.ascontiguousarray(c.reshape(-1, g.k))
     out = np.empty((cb.shape[0], g.n), dtype=np.uint8)

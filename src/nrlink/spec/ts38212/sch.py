@@ -207,10 +207,11 @@ def _plan(a, target_code_rate, g, qm, layers, rv, tbs_lbrm, r_lbrm) -> Transport
         e=e, tbs_lbrm=tbs_lbrm, r_lbrm=r_lbrm,
     )
     if rv == 0 and plan.effective_code_rate > MAX_EFFECTIVE_CODE_RATE:
+        payload = seg.b + seg.c * seg.l_cb
         raise ConfigError(
             f"g={g} is too small for a={a}: the effective code rate (A + CRC bits)/G = "
-            f"{seg.b + seg.c * seg.l_cb}/{g} = {plan.effective_code_rate:.3f} exceeds 0.95 on "
-            f"the initial transmission; G must be ≥ {int(np.ceil((seg.b + seg.c * seg.l_cb) / 0.95))}"
+            f"{payload}/{g} = {plan.effective_code_rate:.3f} exceeds 0.95 on the initial "
+            f"transmission; G must be ≥ {int(np.ceil(payload / MAX_EFFECTIVE_CODE_RATE))}"
             " (TS 38.214 §5.1.3.1)"
         )
     return plan
