@@ -22,6 +22,7 @@ test-slow: $(STAMP)  ## long statistical tests (decoder quality curves)
 	$(PY) -m pytest -q -m slow
 
 bench: $(STAMP)  ## LDPC encoder/decoder throughput on one core
+	$(PY) bench/coding.py
 	$(PY) bench/ldpc.py
 
 lint: $(STAMP)

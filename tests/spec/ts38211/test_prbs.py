@@ -1,6 +1,5 @@
 """Tests of the Gold sequence, TS 38.211 §5.2.1."""
 
-import time
 
 import numpy as np
 import pytest
@@ -80,14 +79,12 @@ def test_shapes_and_dtypes():
     assert gold_sequence([1, 2], 4).shape == (2, 4)
 
 
-def test_fast_for_long_sequences():
-    gold_sequence(1, 10)  # compile / load the cached kernel
-    t0 = time.perf_counter()
+def test_long_sequence_is_balanced_and_prefix_consistent():
+    """10^6 bits (speed is measured by bench/coding.py, not here)."""
     c = gold_sequence(0x1234567, 1_000_000)
-    elapsed = time.perf_counter() - t0
     assert c.shape == (1_000_000,)
-    assert elapsed < 0.25, f"10^6 bits took {elapsed * 1e3:.1f} ms"
     assert 0.49 < c.mean() < 0.51
+    np.testing.assert_array_equal(c[:5000], gold_sequence(0x1234567, 5000))
 
 
 @pytest.mark.parametrize("c_init", [-1, 2**31, [0, 2**31], np.array([-5])])

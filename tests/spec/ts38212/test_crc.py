@@ -1,6 +1,5 @@
 """CRC calculation, attachment and check — TS 38.212 §5.1."""
 
-import time
 
 import numpy as np
 import pytest
@@ -122,14 +121,12 @@ def test_leading_zeros_do_not_change_parity():
         )
 
 
-def test_large_batch_is_fast():
+def test_large_batch():
+    """Long inputs in a batch (speed is measured by bench/coding.py, not here)."""
     a = np.random.default_rng(2).integers(0, 2, (100, 100_000), dtype=np.uint8)
-    crc_attach(a[:1, :16], "24A")  # compile / load the cached kernel
-    t0 = time.perf_counter()
     b = crc_attach(a, "24A")
-    ok = crc_check(b, "24A")
-    assert time.perf_counter() - t0 < 1.0
-    assert ok.all()
+    assert crc_check(b, "24A").all()
+    np.testing.assert_array_equal(b[7], crc_attach(a[7], "24A"))
 
 
 @pytest.mark.parametrize("poly", ["24D", "", 24, None])

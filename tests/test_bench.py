@@ -1,0 +1,19 @@
+"""The benchmark scripts run and print one JSON object per row (no timing asserted)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def test_coding_bench_json_rows():
+    out = subprocess.run([sys.executable, str(BENCH / "coding.py"), "--json"],
+                         capture_output=True, text=True, check=True, timeout=300).stdout
+    rows = [json.loads(line) for line in out.splitlines()]
+    names = {r["name"] for r in rows}
+    assert {"crc24a_attach", "rate_recover", "encode_tb", "decode_tb_noiseless"} <= names
+    for r in rows:
+        assert r["mbps"] > 0 and r["seconds"] > 0
+        assert {"nrlink", "numba", "cpu", "seed", "spec_versions"} <= r.keys()
