@@ -136,12 +136,18 @@ def encoder_row(bg, n_cb, rng):
 def kernel_scratch_bytes(bg, cfg):
     """Scratch the decoder kernel allocates once per call (independent of the number
     of code blocks): posteriors, messages of every edge, one block row of Q, lane
-    state; flooding adds the accumulator, sum-product its float64 buffers."""
+    state; flooding adds the accumulator, sum-product its float64 buffers. The fused
+    float32 layered min-sum kernel keeps Q in the messages, the posteriors twice (with
+    a 16-value mirror per column) and a loop schedule (at most 2 segments per edge and
+    lane chunk, 7 int64 each)."""
     g = lifted_graph(bg, Z_C)
     nv, ne = g.n_cols * Z_C, g.rows.size * Z_C
     deg_max = int(np.bincount(g.rows).max())
     if cfg.precision == "int8":
         return nv + ne + deg_max * Z_C + 7 * Z_C
+    if cfg.schedule == "layered" and cfg.rule != "spa":
+        n_ch = 1 if Z_C <= 256 else 2
+        return 4 * (g.n_cols * (Z_C + 16) + nv + ne + 10 * Z_C) + 56 * 2 * n_ch * g.rows.size
     b = 4 * (2 * nv + ne + deg_max * Z_C + 5 * Z_C)
     if cfg.schedule == "flooding":
         b += 4 * nv
