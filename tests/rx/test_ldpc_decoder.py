@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nrlink.errors import ConfigError
+from nrlink.rx import _ldpc_fused as _fused
 from nrlink.rx import _ldpc_kernels as _k
 from nrlink.rx.ldpc_decoder import (
     LdpcDecoderConfig,
@@ -263,7 +264,7 @@ def test_fused_layered_min_sum_kernel_equals_composed_kernel(z, rule):
             tail = (code, max_it, np.float32(0.6875), np.float32(0.5), et, bits, iters, ok,
                     post)
             if fused:
-                _k._decode_f32_ms_kernel(*args, *tail)
+                _fused._decode_f32_ms_kernel(*args, *tail)
             else:
                 _k._decode_f32_kernel(*args, _k.SCHED_LAYERED, *tail)
             out.append((bits, iters, ok, post))

@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 
 from nrlink.errors import ConfigError, check_int
+from nrlink.rx import _ldpc_fused as _fused
 from nrlink.rx import _ldpc_kernels as _k
 from nrlink.spec.ts38212.ldpc import LIFTING_SIZES, lifted_graph
 
@@ -319,7 +320,7 @@ def ldpc_decode(
                 bool(config.early_termination), bits, iters, ok, llr_out,
             )
         elif config.schedule == "layered" and config.rule != "spa":
-            _k._decode_f32_ms_kernel(
+            _fused._decode_f32_ms_kernel(
                 x, row_ptr, e_col, e_shift, row_deg1_col, z_c, g.n_cols, g.k_b, rule,
                 config.max_iterations, np.float32(config.alpha), np.float32(config.beta),
                 bool(config.early_termination), bits, iters, ok, llr_out,
