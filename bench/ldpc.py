@@ -27,14 +27,12 @@ os.environ["NUMBA_NUM_THREADS"] = "1"  # before numba is imported
 import argparse  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
-import platform  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
 
-import numba  # noqa: E402
 import numpy as np  # noqa: E402
+from _bench import metadata  # noqa: E402
 
-import nrlink  # noqa: E402
 from nrlink.rx.ldpc_decoder import LdpcDecoderConfig, ldpc_decode  # noqa: E402
 from nrlink.spec.ts38212.ldpc import lifted_graph  # noqa: E402
 
@@ -52,25 +50,7 @@ HIGH_DB = 3.0
 SEED = 20240601
 
 
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-META = {
-    "nrlink": nrlink.__version__,
-    "numba": numba.__version__,
-    "numpy": np.__version__,
-    "cpu": cpu_model(),
-    "numba_threads": numba.config.NUMBA_NUM_THREADS,
-    "seed": SEED,
-}
+META = metadata(SEED)
 
 
 def make_batch(bg, n_tx, ebn0_db, n_cb, rng):
