@@ -34,12 +34,7 @@ import numpy as np  # noqa: E402
 from _bench import metadata  # noqa: E402
 
 from nrlink.rx.ldpc_decoder import LdpcDecoderConfig, ldpc_decode  # noqa: E402
-from nrlink.spec.ts38212.ldpc import lifted_graph  # noqa: E402
-
-try:  # the encoder is optional for the decoder rows (all-zero codeword otherwise)
-    from nrlink.spec.ts38212.ldpc import ldpc_encode
-except ImportError:  # pragma: no cover
-    ldpc_encode = None
+from nrlink.spec.ts38212.ldpc import ldpc_encode, lifted_graph  # noqa: E402
 
 Z_C = 384
 #: (bg, transmitted d-bits) of the rate-1/3 code blocks.
@@ -57,11 +52,7 @@ def make_batch(bg, n_tx, ebn0_db, n_cb, rng):
     """Random code blocks, their codewords and BPSK-AWGN LLRs (zeros past n_tx)."""
     g = lifted_graph(bg, Z_C)
     c = rng.integers(0, 2, (n_cb, g.k), dtype=np.uint8)
-    if ldpc_encode is not None:
-        d = ldpc_encode(c, bg, Z_C)
-    else:  # pragma: no cover
-        c[:] = 0
-        d = np.zeros((n_cb, g.n), np.uint8)
+    d = ldpc_encode(c, bg, Z_C)
     rate = g.k / n_tx
     sigma2 = 1.0 / (2.0 * rate * 10 ** (ebn0_db / 10))
     llr = np.zeros((n_cb, g.n), np.float32)
@@ -207,7 +198,7 @@ def quality(n_cb, as_json):
     for bg in (1, 2):
         crossings = {}
         for name, cfg in configs.items():
-            pts = sweep(bg, cfg, grids[bg], n_cb, rng)
+            pts = sweep(bg, cfg, grids[bg], n_cb, rng, verbose=not as_json)
             crossings[name] = bler_crossing(pts)
             rec = dict(name=f"quality_{name}", bg=bg, z_c=Z_C, n=CODES[bg],
                        schedule=cfg.schedule, rule=cfg.rule, precision=cfg.precision,
@@ -218,6 +209,8 @@ def quality(n_cb, as_json):
             if as_json:
                 print(json.dumps(rec))
         spa = crossings["flooding_spa"]
+        if as_json:
+            continue
         print(f"BG{bg} Eb/N0 at BLER 1e-2 (20 iterations): "
               + ", ".join(f"{k} {v:.2f} dB" if v is not None else f"{k} n/a"
                           for k, v in crossings.items()))
@@ -236,9 +229,8 @@ def main(argv=None):
     rng = np.random.default_rng(SEED)
     n_fast, n_slow = (300, 100) if args.quick else (3000, 1000)
     rows = []
-    if ldpc_encode is not None:
-        for bg in (1, 2):
-            rows.append(encoder_row(bg, 200 if args.quick else 1000, rng))
+    for bg in (1, 2):
+        rows.append(encoder_row(bg, 200 if args.quick else 1000, rng))
     for bg in (1, 2):
         for precision in ("float32", "int8"):
             n_cb = n_slow if precision == "float32" else n_fast
@@ -259,7 +251,8 @@ def main(argv=None):
     if args.json:
         for r in rows:
             print(json.dumps(r))
-    print_table(rows)
+    else:
+        print_table(rows)
     if args.quality:
         quality(100 if args.quick else 400, args.json)
 
