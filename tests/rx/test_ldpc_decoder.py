@@ -182,6 +182,17 @@ def _active_checks(llr, bg, z):
 
 
 # -------------------------------------------------------- kernels vs reference
+def _assert_min_sum_matches_reference(llr, bg, z, config):
+    """The kernel equals the NumPy reference: hard bits, iterations, syndrome status
+    exactly, soft output to float32 rounding."""
+    res = ldpc_decode(llr, bg, z, config, soft_output=True)
+    for b in range(llr.shape[0]):
+        bits, it, ok, post = _ref_decode(llr[b], bg, z, **dataclasses.asdict(config))
+        np.testing.assert_array_equal(res.bits[b], bits)
+        assert (res.iterations[b], res.syndrome_ok[b]) == (it, ok)
+        np.testing.assert_allclose(res.llr[b], post, rtol=1e-6, atol=1e-6)
+
+
 @pytest.mark.parametrize("bg,z", [(1, 4), (2, 6), (1, 11)])
 @pytest.mark.parametrize(
     "cfg",
@@ -194,14 +205,7 @@ def _active_checks(llr, bg, z):
 def test_min_sum_kernels_match_reference_exactly(bg, z, cfg):
     rng = np.random.default_rng(1000 * bg + z)
     llr = _mixed_inputs(bg, z, 6, rng)
-    config = LdpcDecoderConfig(**cfg)
-    res = ldpc_decode(llr, bg, z, config, soft_output=True)
-    for b in range(llr.shape[0]):
-        bits, it, ok, post = _ref_decode(llr[b], bg, z, **dataclasses.asdict(config))
-        np.testing.assert_array_equal(res.bits[b], bits)
-        assert res.iterations[b] == it
-        assert res.syndrome_ok[b] == ok
-        np.testing.assert_allclose(res.llr[b], post, rtol=1e-6, atol=1e-6)
+    _assert_min_sum_matches_reference(llr, bg, z, LdpcDecoderConfig(**cfg))
 
 
 @pytest.mark.parametrize("bg,z", [(1, 18), (2, 36)])
@@ -212,13 +216,7 @@ def test_layered_min_sum_matches_reference_past_one_lane_block(bg, z, cfg):
     the column mirror (z = 18: rotations by 1..17 read past the column end)."""
     rng = np.random.default_rng(bg + z)
     llr = _mixed_inputs(bg, z, 2, rng)
-    config = LdpcDecoderConfig(**cfg)
-    res = ldpc_decode(llr, bg, z, config, soft_output=True)
-    for b in range(llr.shape[0]):
-        bits, it, ok, post = _ref_decode(llr[b], bg, z, **dataclasses.asdict(config))
-        np.testing.assert_array_equal(res.bits[b], bits)
-        assert (res.iterations[b], res.syndrome_ok[b]) == (it, ok)
-        np.testing.assert_allclose(res.llr[b], post, rtol=1e-6, atol=1e-6)
+    _assert_min_sum_matches_reference(llr, bg, z, LdpcDecoderConfig(**cfg))
 
 
 @pytest.mark.parametrize("cfg", [dict(precision="float32"), dict(rule="ms")], ids=str)
@@ -229,13 +227,7 @@ def test_negative_zero_llrs_match_reference(cfg):
     llr = _mixed_inputs(bg, z, 3, rng)
     llr[rng.random(llr.shape) < 0.3] = -0.0
     llr[2] = -0.0
-    config = LdpcDecoderConfig(**cfg)
-    res = ldpc_decode(llr, bg, z, config, soft_output=True)
-    for b in range(llr.shape[0]):
-        bits, it, ok, post = _ref_decode(llr[b], bg, z, **dataclasses.asdict(config))
-        np.testing.assert_array_equal(res.bits[b], bits)
-        assert (res.iterations[b], res.syndrome_ok[b]) == (it, ok)
-        np.testing.assert_allclose(res.llr[b], post, rtol=1e-6, atol=1e-6)
+    _assert_min_sum_matches_reference(llr, bg, z, LdpcDecoderConfig(**cfg))
 
 
 @pytest.mark.parametrize("z", [288, 384])

@@ -20,6 +20,7 @@ from numbers import Real
 import numpy as np
 
 from nrlink.errors import ConfigError, check_int
+from nrlink.spec.ts38211.modulation import MODULATION_ORDERS
 from nrlink.spec.ts38212.ldpc import lifting_set_index
 
 __all__ = [
@@ -33,8 +34,6 @@ __all__ = [
     "rate_recover",
 ]
 
-#: Modulation orders Q_m (π/2-BPSK/BPSK, QPSK, 16QAM, 64QAM, 256QAM, 1024QAM).
-MODULATION_ORDERS = (1, 2, 4, 6, 8, 10)
 #: Table 5.4.2.1-2: numerator of k0 per base graph and rv (denominator 66 / 50).
 _K0_NUM = {1: (0, 17, 33, 56), 2: (0, 13, 25, 43)}
 _K0_DEN = {1: 66, 2: 50}

@@ -19,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from nrlink.errors import ConfigError, check_int
+from nrlink.spec.ts38211.modulation import MODULATION_ORDERS
 from nrlink.spec.ts38212.crc import crc_attach
 from nrlink.spec.ts38212.ldpc import ldpc_encode
 from nrlink.spec.ts38212.rate_matching import (
@@ -53,8 +54,6 @@ MAX_EFFECTIVE_CODE_RATE = 0.95
 #: 5.1.3.1-1..4, 6.1.4.1-1..2): 30/1024 and 948/1024.
 MIN_TARGET_CODE_RATE = 30 / 1024
 MAX_TARGET_CODE_RATE = 948 / 1024
-#: Modulation orders Q_m of TS 38.211 §5.1 (π/2-BPSK/BPSK .. 1024QAM).
-MODULATION_ORDERS = (1, 2, 4, 6, 8, 10)
 
 
 def tb_crc_poly(a: int) -> str:

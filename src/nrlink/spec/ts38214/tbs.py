@@ -12,6 +12,7 @@ from fractions import Fraction
 import numpy as np
 
 from nrlink.errors import ConfigError, check_int
+from nrlink.spec.ts38211.modulation import MODULATION_ORDERS
 from nrlink.spec.ts38214.mcs import mcs_entry
 
 __all__ = [
@@ -39,8 +40,6 @@ TBS_TABLE: tuple[int, ...] = (
 
 #: Allowed values of the TB scaling factor S (TS 38.214 Table 5.1.3.2-2).
 SCALING_VALUES = (0.25, 0.5, 1.0)
-#: Allowed modulation orders Q_m (TS 38.214 §5.1.3.1, §6.1.4.1).
-QM_VALUES = (1, 2, 4, 6, 8, 10)
 #: x_overhead values N_oh^PRB (higher-layer xOverhead: 0, xOh6, xOh12, xOh18).
 X_OVERHEAD_VALUES = (0, 6, 12, 18)
 #: R_LBRM of TS 38.212 §5.4.2.1.
@@ -173,7 +172,7 @@ def transport_block_size(*, n_re: int, r, qm: int, layers: int, scaling=1.0) -> 
     r_frac = _exact("r", r, "a code rate 0 < r < 1", _CLAUSE)
     if not 0 < r_frac < 1:
         raise ConfigError(f"r={r!r} is not allowed: r must be a code rate 0 < r < 1 ({_CLAUSE})")
-    qm = check_int("qm", qm, "one of 1, 2, 4, 6, 8, 10", _CLAUSE, choices=QM_VALUES)
+    qm = check_int("qm", qm, "one of 1, 2, 4, 6, 8, 10", _CLAUSE, choices=MODULATION_ORDERS)
     layers = check_int(
         "layers", layers, "an integer in 1..4 (layers per codeword)", _CLAUSE, lo=1, hi=4
     )
