@@ -1,5 +1,18 @@
 """Frozen, validated configuration objects."""
 
+from nrlink.config.carrier import BwpConfig, CarrierConfig
+from nrlink.config.dmrs import DmrsConfig, PtrsConfig
+from nrlink.config.pdsch import PdschConfig, RateMatchPattern
+from nrlink.config.pusch import PuschConfig
 from nrlink.config.transport_block import TransportBlockConfig
 
-__all__ = ["TransportBlockConfig"]
+__all__ = [
+    "BwpConfig",
+    "CarrierConfig",
+    "DmrsConfig",
+    "PdschConfig",
+    "PtrsConfig",
+    "PuschConfig",
+    "RateMatchPattern",
+    "TransportBlockConfig",
+]

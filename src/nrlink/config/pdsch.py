@@ -1,0 +1,244 @@
+"""PDSCH configuration (TS 38.211 §7.3.1, §7.4.1; TS 38.214 §5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from nrlink.config._base import FromDictMixin
+from nrlink.config._resources import ResourcePlan, plan_resources
+from nrlink.config.carrier import BwpConfig, CarrierConfig
+from nrlink.config.dmrs import DmrsConfig, PtrsConfig
+from nrlink.errors import ConfigError, check_int
+from nrlink.spec.ts38211.scrambling import c_init_pdsch
+from nrlink.spec.ts38214.mcs import McsEntry, mcs_entry
+from nrlink.spec.ts38214.tbs import SCALING_VALUES, X_OVERHEAD_VALUES
+
+__all__ = ["PdschConfig", "RateMatchPattern", "PDSCH_MCS_TABLES"]
+
+#: MCS tables of PDSCH (TS 38.214 Tables 5.1.3.1-1..4).
+PDSCH_MCS_TABLES = ("qam64", "qam256", "qam64LowSE", "qam1024")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RateMatchPattern(FromDictMixin):
+    """Reserved resources: a set of PRBs over a set of symbols, not used by the PDSCH.
+
+    Implements the RB-symbol-level rate matching pattern of TS 38.214 §5.1.4.1 (bitmaps
+    over resource blocks and symbols within one slot; periodicity is not modelled).
+
+    Parameters
+    ----------
+    prbs : tuple of int
+        Reserved PRBs, as indices into the carrier grid.
+    symbols : tuple of int
+        Reserved OFDM symbols of the slot.
+    """
+
+    prbs: tuple[int, ...]
+    symbols: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        for name in ("prbs", "symbols"):
+            v = getattr(self, name)
+            if not isinstance(v, tuple) or not v or not all(
+                isinstance(i, int | np.integer) and i >= 0 for i in v
+            ):
+                raise ConfigError(
+                    f"reserved.{name}={v!r} is not allowed: it must be a non-empty tuple of "
+                    "non-negative indices (TS 38.214 §5.1.4.1)"
+                )
+
+    def mask(self, n_symb: int, n_sc: int) -> np.ndarray:
+        """The reserved REs as an ``(n_symb, n_sc)`` mask (checked against the grid)."""
+        if max(self.prbs) >= n_sc // 12 or max(self.symbols) >= n_symb:
+            raise ConfigError(
+                f"reserved pattern prbs={self.prbs}, symbols={self.symbols} is not allowed: "
+                f"it must lie inside the grid of {n_sc // 12} PRBs × {n_symb} symbols "
+                "(TS 38.214 §5.1.4.1)"
+            )
+        m = np.zeros((n_symb, n_sc), dtype=bool)
+        sc = (np.asarray(self.prbs)[:, None] * 12 + np.arange(12)).ravel()
+        m[np.ix_(list(self.symbols), sc)] = True
+        return m
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PdschConfig(FromDictMixin):
+    """A PDSCH transmission in one slot: allocation, MCS, layers, DM-RS, PT-RS.
+
+    Implements the parameter set of TS 38.211 §7.3.1 (PDSCH), §7.4.1.1 (DM-RS),
+    §7.4.1.2 (PT-RS) and TS 38.214 §5.1.2 (allocation), §5.1.3 (MCS, TBS), §5.1.4 (rate
+    matching around reserved resources). The precoder (§7.3.1.4, left to the
+    implementation by the spec) is given to the transmitter.
+
+    Parameters
+    ----------
+    carrier : CarrierConfig
+    bwp : BwpConfig
+    mapping_type : {"A", "B"}, default "A"
+    start_symbol, num_symbols : int, default 0, 14
+        S and L (TS 38.214 Table 5.1.2.1-1).
+    prb_start : int, default 0
+        First PRB relative to the BWP (contiguous allocation, type 1).
+    n_prb : int or None, default None
+        Contiguous PRBs (``None``: to the end of the BWP).
+    prbs : tuple of int or None, default None
+        Explicit PRB list relative to the BWP (resource allocation type 0); overrides
+        ``prb_start``/``n_prb``.
+    mcs_index : int, default 14
+    mcs_table : {"qam64", "qam256", "qam64LowSE", "qam1024"}, default "qam64"
+    num_layers : int, default 1
+        1..8; 5..8 layers use two codewords (TS 38.211 Table 7.3.1.3-1), both with this
+        MCS.
+    dmrs : DmrsConfig
+    ptrs : PtrsConfig or None
+    n_rnti : int, default 1
+    n_id : int or None, default None
+        dataScramblingIdentityPDSCH 0..1023 (``None``: N_ID^cell) (§7.3.1.1).
+    x_overhead : int, default 0
+    tb_scaling : float, default 1.0
+        TB scaling S: 1, 0.5 or 0.25 (TS 38.214 Table 5.1.3.2-2).
+    rv : int, default 0
+    lbrm : bool, default False
+    reserved : tuple of RateMatchPattern, default ()
+
+    Examples
+    --------
+    >>> cfg = PdschConfig(carrier=CarrierConfig(n_size_grid=52), mcs_index=14)
+    >>> cfg.resources.tbs, cfg.resources.dmrs_symbols
+    ((16136,), (2, 11))
+    """
+
+    carrier: CarrierConfig = field(default_factory=CarrierConfig)
+    bwp: BwpConfig = field(default_factory=BwpConfig)
+    mapping_type: Literal["A", "B"] = "A"
+    start_symbol: int = 0
+    num_symbols: int = 14
+    prb_start: int = 0
+    n_prb: int | None = None
+    prbs: tuple[int, ...] | None = None
+    mcs_index: int = 14
+    mcs_table: str = "qam64"
+    num_layers: int = 1
+    dmrs: DmrsConfig = field(default_factory=DmrsConfig)
+    ptrs: PtrsConfig | None = None
+    n_rnti: int = 1
+    n_id: int | None = None
+    x_overhead: int = 0
+    tb_scaling: float = 1.0
+    rv: int = 0
+    lbrm: bool = False
+    reserved: tuple[RateMatchPattern, ...] = ()
+    _resources: ResourcePlan | None = field(default=None, init=False, repr=False,
+                                            compare=False)
+
+    def __post_init__(self) -> None:
+        for name, cls in (("carrier", CarrierConfig), ("bwp", BwpConfig), ("dmrs", DmrsConfig)):
+            if not isinstance(getattr(self, name), cls):
+                raise ConfigError(f"{name}={getattr(self, name)!r} is not allowed: {name} must "
+                                  f"be a {cls.__name__}")
+        if self.ptrs is not None and not isinstance(self.ptrs, PtrsConfig):
+            raise ConfigError(f"ptrs={self.ptrs!r} is not allowed: ptrs must be a PtrsConfig "
+                              "or None")
+        if not isinstance(self.reserved, tuple):
+            raise ConfigError(f"reserved={self.reserved!r} is not allowed: reserved must be a "
+                              "tuple of RateMatchPattern")
+        if any(isinstance(r, dict) for r in self.reserved):
+            object.__setattr__(self, "reserved", tuple(
+                RateMatchPattern.from_dict(r, path="reserved.") if isinstance(r, dict) else r
+                for r in self.reserved))
+        if not all(isinstance(r, RateMatchPattern) for r in self.reserved):
+            raise ConfigError(f"reserved={self.reserved!r} is not allowed: reserved must be a "
+                              "tuple of RateMatchPattern")
+        if not isinstance(self.lbrm, bool):
+            raise ConfigError(f"lbrm={self.lbrm!r} is not allowed: lbrm must be True or False")
+        check_int("num_layers", self.num_layers, "an integer in 1..8", "TS 38.211 §7.3.1.3",
+                  lo=1, hi=8)
+        if self.mcs_table not in PDSCH_MCS_TABLES:
+            raise ConfigError(
+                f"mcs_table={self.mcs_table!r} is not allowed: mcs_table must be one of "
+                f"{', '.join(PDSCH_MCS_TABLES)} (TS 38.214 §5.1.3.1)"
+            )
+        check_int("n_rnti", self.n_rnti, "an integer in 0..65535", "TS 38.211 §7.3.1.1",
+                  lo=0, hi=65535)
+        if self.n_id is not None:
+            check_int("n_id", self.n_id, "an integer in 0..1023 or None",
+                      "TS 38.211 §7.3.1.1", lo=0, hi=1023)
+        check_int("x_overhead", self.x_overhead, "one of 0, 6, 12, 18", "TS 38.214 §5.1.3.2",
+                  choices=X_OVERHEAD_VALUES)
+        if self.tb_scaling not in SCALING_VALUES or isinstance(self.tb_scaling, bool):
+            raise ConfigError(
+                f"tb_scaling={self.tb_scaling!r} is not allowed: tb_scaling must be one of 1, "
+                "0.5, 0.25 (TS 38.214 Table 5.1.3.2-2)"
+            )
+        check_int("rv", self.rv, "one of 0, 1, 2, 3", "TS 38.212 §7.2.5", choices=(0, 1, 2, 3))
+        check_int("prb_start", self.prb_start, "an integer ≥ 0", "TS 38.214 §5.1.2.2", lo=0)
+        if self.n_prb is not None:
+            check_int("n_prb", self.n_prb, "an integer in 1..275 or None",
+                      "TS 38.214 §5.1.2.2", lo=1, hi=275)
+        if self.prbs is not None and (not isinstance(self.prbs, tuple) or not self.prbs):
+            raise ConfigError(f"prbs={self.prbs!r} is not allowed: prbs must be a non-empty "
+                              "tuple of PRB indices or None (TS 38.214 §5.1.2.2.1)")
+        object.__setattr__(self, "_resources", plan_resources(
+            self, channel="pdsch", mcs=self.mcs, ptrs_allowed=True))
+
+    @property
+    def mcs(self) -> McsEntry:
+        """Q_m and target code rate (TS 38.214 §5.1.3.1)."""
+        return mcs_entry(self.mcs_index, self.mcs_table)
+
+    @property
+    def max_qm(self) -> int:
+        """Largest Q_m of the MCS table (for TBS_LBRM, TS 38.212 §5.4.2.1)."""
+        return {"qam256": 8, "qam1024": 10}.get(self.mcs_table, 6)
+
+    @property
+    def transform_precoding(self) -> bool:
+        """Always False (PDSCH is CP-OFDM)."""
+        return False
+
+    @property
+    def resources(self) -> ResourcePlan:
+        """The derived :class:`~nrlink.config._resources.ResourcePlan`."""
+        return self._resources
+
+    @property
+    def data_scrambling_id(self) -> int:
+        """n_ID of the data scrambling (TS 38.211 §7.3.1.1)."""
+        return self.carrier.n_id_cell if self.n_id is None else self.n_id
+
+    def c_init(self, q: int = 0) -> int:
+        """Scrambling initialisation c_init of codeword ``q`` (TS 38.211 §7.3.1.1)."""
+        return c_init_pdsch(self.n_rnti, self.data_scrambling_id, q)
+
+    def reserved_mask(self, n_symb: int, n_sc: int) -> np.ndarray | None:
+        """Union of the reserved patterns (None when there are none)."""
+        if not self.reserved:
+            return None
+        m = np.zeros((n_symb, n_sc), dtype=bool)
+        for r in self.reserved:
+            m |= r.mask(n_symb, n_sc)
+        return m
+
+    def prb_indices(self, n_size_bwp: int) -> list[int]:
+        """Allocated PRBs relative to the BWP, checked to lie inside it."""
+        if self.prbs is not None:
+            p = sorted(self.prbs)
+            if len(set(p)) != len(p) or p[0] < 0 or p[-1] >= n_size_bwp or not all(
+                isinstance(i, int | np.integer) for i in p
+            ):
+                raise ConfigError(
+                    f"prbs={self.prbs} is not allowed: PRB indices must be distinct and in "
+                    f"0..{n_size_bwp - 1} (the BWP) (TS 38.214 §5.1.2.2.1)"
+                )
+            return p
+        n = n_size_bwp - self.prb_start if self.n_prb is None else self.n_prb
+        if n < 1 or self.prb_start + n > n_size_bwp:
+            raise ConfigError(
+                f"prb_start={self.prb_start}, n_prb={self.n_prb} is not allowed: the allocation "
+                f"must lie inside the BWP of {n_size_bwp} PRBs (TS 38.214 §5.1.2.2.2)"
+            )
+        return list(range(self.prb_start, self.prb_start + n))
