@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nrlink.config._base import FromDictMixin
 from nrlink.config.transport_block import TransportBlockConfig
-from nrlink.errors import ConfigError
+from nrlink.errors import ConfigError, check_int
 from nrlink.spec.ts38211.dmrs import dmrs_cdm_group_mask, dmrs_port_params, dmrs_symbols
 from nrlink.spec.ts38211.layer_mapping import codeword_layers
 from nrlink.spec.ts38211.mapping import allocation_mask, data_re_mask
@@ -24,9 +25,78 @@ from nrlink.spec.ts38214.ptrs import (
     ptrs_pdsch_densities,
     ptrs_time_density,
 )
-from nrlink.spec.ts38214.tbs import n_prb_lbrm, n_re_total, tbs_lbrm, transport_block_size
+from nrlink.spec.ts38214.tbs import (
+    X_OVERHEAD_VALUES,
+    n_prb_lbrm,
+    n_re_total,
+    tbs_lbrm,
+    transport_block_size,
+)
 
-__all__ = ["ResourcePlan", "plan_resources"]
+__all__ = [
+    "ResourcePlan",
+    "SharedChannelMixin",
+    "check_shared_fields", "contiguous_prbs", "plan_resources"]
+
+class SharedChannelMixin(FromDictMixin):
+    """Derived quantities common to :class:`PdschConfig` and :class:`PuschConfig`."""
+
+    __slots__ = ()
+
+    @property
+    def resources(self) -> ResourcePlan:
+        """The derived :class:`ResourcePlan` (computed once, at construction)."""
+        return self._resources
+
+    @property
+    def data_scrambling_id(self) -> int:
+        """n_ID of the data scrambling (TS 38.211 §7.3.1.1, §6.3.1.1): N_ID^cell by default."""
+        return self.carrier.n_id_cell if self.n_id is None else self.n_id
+
+
+_CLAUSES = {
+    # (scrambling, TBS, rate matching, allocation) clauses per channel
+    "pdsch": ("TS 38.211 §7.3.1.1", "TS 38.214 §5.1.3.2", "TS 38.212 §7.2.5",
+              "TS 38.214 §5.1.2.2"),
+    "pusch": ("TS 38.211 §6.3.1.1", "TS 38.214 §6.1.4.2", "TS 38.212 §6.2.5",
+              "TS 38.214 §6.1.2.2"),
+}
+
+
+def check_shared_fields(cfg, channel: str) -> None:
+    """Validate the fields PdschConfig and PuschConfig have in common."""
+    from nrlink.config.carrier import BwpConfig, CarrierConfig
+    from nrlink.config.dmrs import DmrsConfig, PtrsConfig
+
+    scr, tbs, rm, alloc = _CLAUSES[channel]
+    for name, cls in (("carrier", CarrierConfig), ("bwp", BwpConfig), ("dmrs", DmrsConfig)):
+        if not isinstance(getattr(cfg, name), cls):
+            raise ConfigError(f"{name}={getattr(cfg, name)!r} is not allowed: {name} must be a "
+                              f"{cls.__name__}")
+    if cfg.ptrs is not None and not isinstance(cfg.ptrs, PtrsConfig):
+        raise ConfigError(f"ptrs={cfg.ptrs!r} is not allowed: ptrs must be a PtrsConfig or None")
+    if not isinstance(cfg.lbrm, bool):
+        raise ConfigError(f"lbrm={cfg.lbrm!r} is not allowed: lbrm must be True or False ({rm})")
+    check_int("n_rnti", cfg.n_rnti, "an integer in 0..65535", scr, lo=0, hi=65535)
+    if cfg.n_id is not None:
+        check_int("n_id", cfg.n_id, "an integer in 0..1023 or None", scr, lo=0, hi=1023)
+    check_int("x_overhead", cfg.x_overhead, "one of 0, 6, 12, 18", tbs, choices=X_OVERHEAD_VALUES)
+    check_int("rv", cfg.rv, "one of 0, 1, 2, 3", rm, choices=(0, 1, 2, 3))
+    check_int("prb_start", cfg.prb_start, "an integer ≥ 0", alloc, lo=0)
+    if cfg.n_prb is not None:
+        check_int("n_prb", cfg.n_prb, "an integer in 1..275 or None", alloc, lo=1, hi=275)
+
+
+def contiguous_prbs(cfg, n_size_bwp: int, channel: str) -> list[int]:
+    """PRBs ``prb_start .. prb_start + n_prb − 1`` of the BWP, checked to lie inside it."""
+    n = n_size_bwp - cfg.prb_start if cfg.n_prb is None else cfg.n_prb
+    if n < 1 or cfg.prb_start + n > n_size_bwp:
+        raise ConfigError(
+            f"prb_start={cfg.prb_start}, n_prb={cfg.n_prb} is not allowed: the allocation must "
+            f"lie inside the BWP of {n_size_bwp} PRBs ({_CLAUSES[channel][3]})"
+        )
+    return list(range(cfg.prb_start, cfg.prb_start + n))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ResourcePlan:
@@ -157,6 +227,16 @@ def plan_resources(cfg, *, channel: str, mcs: McsEntry, ptrs_allowed: bool) -> R
             raise NotImplementedError(
                 "PT-RS for PUSCH with transform precoding (TS 38.211 §6.4.1.2.2.2, TS 38.214 "
                 "§6.2.3.2) is not implemented"
+            )
+        if np.any(np.diff(np.sort(prbs)) != 1):
+            raise NotImplementedError(
+                "PT-RS with a non-contiguous PRB allocation (TS 38.211 §7.4.1.2.2 counts the "
+                "PT-RS subcarriers over the scheduled RBs) is not implemented"
+            )
+        if channel == "pusch" and cfg.num_layers > 1:
+            raise NotImplementedError(
+                "PT-RS of a multi-layer PUSCH (power scaling of TS 38.214 Table 6.2.3.1-3 "
+                "and PT-RS port association by DCI) is not implemented; use num_layers=1"
             )
         p = cfg.ptrs
         if p.time_density is not None or p.frequency_density is not None:

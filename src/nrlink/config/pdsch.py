@@ -8,13 +8,19 @@ from typing import Literal
 import numpy as np
 
 from nrlink.config._base import FromDictMixin
-from nrlink.config._resources import ResourcePlan, plan_resources
+from nrlink.config._resources import (
+    ResourcePlan,
+    SharedChannelMixin,
+    check_shared_fields,
+    contiguous_prbs,
+    plan_resources,
+)
 from nrlink.config.carrier import BwpConfig, CarrierConfig
 from nrlink.config.dmrs import DmrsConfig, PtrsConfig
 from nrlink.errors import ConfigError, check_int
 from nrlink.spec.ts38211.scrambling import c_init_pdsch
 from nrlink.spec.ts38214.mcs import McsEntry, mcs_entry
-from nrlink.spec.ts38214.tbs import SCALING_VALUES, X_OVERHEAD_VALUES
+from nrlink.spec.ts38214.tbs import SCALING_VALUES
 
 __all__ = ["PdschConfig", "RateMatchPattern", "PDSCH_MCS_TABLES"]
 
@@ -66,7 +72,7 @@ class RateMatchPattern(FromDictMixin):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PdschConfig(FromDictMixin):
+class PdschConfig(SharedChannelMixin):
     """A PDSCH transmission in one slot: allocation, MCS, layers, DM-RS, PT-RS.
 
     Implements the parameter set of TS 38.211 §7.3.1 (PDSCH), §7.4.1.1 (DM-RS),
@@ -136,13 +142,7 @@ class PdschConfig(FromDictMixin):
                                             compare=False)
 
     def __post_init__(self) -> None:
-        for name, cls in (("carrier", CarrierConfig), ("bwp", BwpConfig), ("dmrs", DmrsConfig)):
-            if not isinstance(getattr(self, name), cls):
-                raise ConfigError(f"{name}={getattr(self, name)!r} is not allowed: {name} must "
-                                  f"be a {cls.__name__}")
-        if self.ptrs is not None and not isinstance(self.ptrs, PtrsConfig):
-            raise ConfigError(f"ptrs={self.ptrs!r} is not allowed: ptrs must be a PtrsConfig "
-                              "or None")
+        check_shared_fields(self, "pdsch")
         if not isinstance(self.reserved, tuple):
             raise ConfigError(f"reserved={self.reserved!r} is not allowed: reserved must be a "
                               "tuple of RateMatchPattern")
@@ -153,8 +153,11 @@ class PdschConfig(FromDictMixin):
         if not all(isinstance(r, RateMatchPattern) for r in self.reserved):
             raise ConfigError(f"reserved={self.reserved!r} is not allowed: reserved must be a "
                               "tuple of RateMatchPattern")
-        if not isinstance(self.lbrm, bool):
-            raise ConfigError(f"lbrm={self.lbrm!r} is not allowed: lbrm must be True or False")
+        if self.tb_scaling not in SCALING_VALUES or isinstance(self.tb_scaling, bool):
+            raise ConfigError(
+                f"tb_scaling={self.tb_scaling!r} is not allowed: tb_scaling must be one of 1, "
+                "0.5, 0.25 (TS 38.214 Table 5.1.3.2-2)"
+            )
         check_int("num_layers", self.num_layers, "an integer in 1..8", "TS 38.211 §7.3.1.3",
                   lo=1, hi=8)
         if self.mcs_table not in PDSCH_MCS_TABLES:
@@ -162,23 +165,6 @@ class PdschConfig(FromDictMixin):
                 f"mcs_table={self.mcs_table!r} is not allowed: mcs_table must be one of "
                 f"{', '.join(PDSCH_MCS_TABLES)} (TS 38.214 §5.1.3.1)"
             )
-        check_int("n_rnti", self.n_rnti, "an integer in 0..65535", "TS 38.211 §7.3.1.1",
-                  lo=0, hi=65535)
-        if self.n_id is not None:
-            check_int("n_id", self.n_id, "an integer in 0..1023 or None",
-                      "TS 38.211 §7.3.1.1", lo=0, hi=1023)
-        check_int("x_overhead", self.x_overhead, "one of 0, 6, 12, 18", "TS 38.214 §5.1.3.2",
-                  choices=X_OVERHEAD_VALUES)
-        if self.tb_scaling not in SCALING_VALUES or isinstance(self.tb_scaling, bool):
-            raise ConfigError(
-                f"tb_scaling={self.tb_scaling!r} is not allowed: tb_scaling must be one of 1, "
-                "0.5, 0.25 (TS 38.214 Table 5.1.3.2-2)"
-            )
-        check_int("rv", self.rv, "one of 0, 1, 2, 3", "TS 38.212 §7.2.5", choices=(0, 1, 2, 3))
-        check_int("prb_start", self.prb_start, "an integer ≥ 0", "TS 38.214 §5.1.2.2", lo=0)
-        if self.n_prb is not None:
-            check_int("n_prb", self.n_prb, "an integer in 1..275 or None",
-                      "TS 38.214 §5.1.2.2", lo=1, hi=275)
         if self.prbs is not None and (not isinstance(self.prbs, tuple) or not self.prbs):
             raise ConfigError(f"prbs={self.prbs!r} is not allowed: prbs must be a non-empty "
                               "tuple of PRB indices or None (TS 38.214 §5.1.2.2.1)")
@@ -199,16 +185,6 @@ class PdschConfig(FromDictMixin):
     def transform_precoding(self) -> bool:
         """Always False (PDSCH is CP-OFDM)."""
         return False
-
-    @property
-    def resources(self) -> ResourcePlan:
-        """The derived :class:`~nrlink.config._resources.ResourcePlan`."""
-        return self._resources
-
-    @property
-    def data_scrambling_id(self) -> int:
-        """n_ID of the data scrambling (TS 38.211 §7.3.1.1)."""
-        return self.carrier.n_id_cell if self.n_id is None else self.n_id
 
     def c_init(self, q: int = 0) -> int:
         """Scrambling initialisation c_init of codeword ``q`` (TS 38.211 §7.3.1.1)."""
@@ -235,10 +211,4 @@ class PdschConfig(FromDictMixin):
                     f"0..{n_size_bwp - 1} (the BWP) (TS 38.214 §5.1.2.2.1)"
                 )
             return p
-        n = n_size_bwp - self.prb_start if self.n_prb is None else self.n_prb
-        if n < 1 or self.prb_start + n > n_size_bwp:
-            raise ConfigError(
-                f"prb_start={self.prb_start}, n_prb={self.n_prb} is not allowed: the allocation "
-                f"must lie inside the BWP of {n_size_bwp} PRBs (TS 38.214 §5.1.2.2.2)"
-            )
-        return list(range(self.prb_start, self.prb_start + n))
+        return contiguous_prbs(self, n_size_bwp, "pdsch")

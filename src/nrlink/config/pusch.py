@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from nrlink.config._base import FromDictMixin
-from nrlink.config._resources import ResourcePlan, plan_resources
+from nrlink.config._resources import (
+    ResourcePlan,
+    SharedChannelMixin,
+    check_shared_fields,
+    contiguous_prbs,
+    plan_resources,
+)
 from nrlink.config.carrier import BwpConfig, CarrierConfig
 from nrlink.config.dmrs import DmrsConfig, PtrsConfig
 from nrlink.errors import ConfigError, check_int
@@ -16,7 +21,6 @@ from nrlink.spec.ts38211.precoding import (
 )
 from nrlink.spec.ts38211.scrambling import c_init_pusch
 from nrlink.spec.ts38214.mcs import McsEntry, mcs_entry
-from nrlink.spec.ts38214.tbs import X_OVERHEAD_VALUES
 
 __all__ = ["PuschConfig", "PUSCH_MCS_TABLES"]
 
@@ -28,7 +32,7 @@ PUSCH_MCS_TABLES = {
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PuschConfig(FromDictMixin):
+class PuschConfig(SharedChannelMixin):
     """A PUSCH transmission in one slot: allocation, MCS, layers, precoding, DM-RS, PT-RS.
 
     Implements the parameter set of TS 38.211 §6.3.1 (PUSCH), §6.4.1.1 (DM-RS),
@@ -116,14 +120,8 @@ class PuschConfig(FromDictMixin):
                                             compare=False)
 
     def __post_init__(self) -> None:
-        for name, cls in (("carrier", CarrierConfig), ("bwp", BwpConfig), ("dmrs", DmrsConfig)):
-            if not isinstance(getattr(self, name), cls):
-                raise ConfigError(f"{name}={getattr(self, name)!r} is not allowed: {name} must "
-                                  f"be a {cls.__name__}")
-        if self.ptrs is not None and not isinstance(self.ptrs, PtrsConfig):
-            raise ConfigError(f"ptrs={self.ptrs!r} is not allowed: ptrs must be a PtrsConfig "
-                              "or None")
-        for name in ("transform_precoding", "tp_pi2bpsk", "lbrm"):
+        check_shared_fields(self, "pusch")
+        for name in ("transform_precoding", "tp_pi2bpsk"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name}={getattr(self, name)!r} is not allowed: {name} must "
                                   "be True or False")
@@ -166,19 +164,6 @@ class PuschConfig(FromDictMixin):
                 "tp_pi2bpsk=True is not allowed with transform_precoding=False: π/2-BPSK is "
                 "used with transform precoding only (TS 38.214 §6.1.4.1)"
             )
-        check_int("n_rnti", self.n_rnti, "an integer in 0..65535", "TS 38.211 §6.3.1.1",
-                  lo=0, hi=65535)
-        if self.n_id is not None:
-            check_int("n_id", self.n_id, "an integer in 0..1023 or None",
-                      "TS 38.211 §6.3.1.1", lo=0, hi=1023)
-        check_int("x_overhead", self.x_overhead, "one of 0, 6, 12, 18", "TS 38.214 §6.1.4.2",
-                  choices=X_OVERHEAD_VALUES)
-        check_int("rv", self.rv, "one of 0, 1, 2, 3", "TS 38.212 §6.2.5", choices=(0, 1, 2, 3))
-        check_int("prb_start", self.prb_start, "an integer ≥ 0", "TS 38.214 §6.1.2.2",
-                  lo=0)
-        if self.n_prb is not None:
-            check_int("n_prb", self.n_prb, "an integer in 1..275 or None",
-                      "TS 38.214 §6.1.2.2", lo=1, hi=275)
         if tp:
             if self.dmrs.config_type != 1:
                 raise ConfigError(
@@ -228,26 +213,10 @@ class PuschConfig(FromDictMixin):
         return self.mcs.qm == 1
 
     @property
-    def resources(self) -> ResourcePlan:
-        """The derived :class:`~nrlink.config._resources.ResourcePlan`."""
-        return self._resources
-
-    @property
-    def data_scrambling_id(self) -> int:
-        """n_ID of the data scrambling (TS 38.211 §6.3.1.1)."""
-        return self.carrier.n_id_cell if self.n_id is None else self.n_id
-
-    @property
     def c_init(self) -> int:
         """Scrambling initialisation c_init (TS 38.211 §6.3.1.1)."""
         return c_init_pusch(self.n_rnti, self.data_scrambling_id)
 
     def prb_indices(self, n_size_bwp: int) -> list[int]:
         """Allocated PRBs relative to the BWP, checked to lie inside it."""
-        n = n_size_bwp - self.prb_start if self.n_prb is None else self.n_prb
-        if n < 1 or self.prb_start + n > n_size_bwp:
-            raise ConfigError(
-                f"prb_start={self.prb_start}, n_prb={self.n_prb} is not allowed: the allocation "
-                f"must lie inside the BWP of {n_size_bwp} PRBs (TS 38.214 §6.1.2.2)"
-            )
-        return list(range(self.prb_start, self.prb_start + n))
+        return contiguous_prbs(self, n_size_bwp, "pusch")
