@@ -22,6 +22,8 @@ import argparse  # noqa: E402
 import numpy as np  # noqa: E402
 from _bench import best_time, emit, metadata  # noqa: E402
 
+from nrlink.config import CarrierConfig, PuschConfig  # noqa: E402
+from nrlink.link.pusch import PuschTransmitter  # noqa: E402
 from nrlink.rx.demapping import demap_llr, hard_demap  # noqa: E402
 from nrlink.spec.ts38211.modulation import modulate  # noqa: E402
 from nrlink.spec.ts38211.ofdm import ofdm_demodulate, ofdm_modulate  # noqa: E402
@@ -81,6 +83,14 @@ def main(argv=None):
     x = grid[:, :m_sc].reshape(1, -1)
     row("transform_precode", lambda: transform_precode(x, m_sc), unit="ms", per=1,
         batch="1 slot, 270 PRB (M_sc = 3240), 14 symbols")
+
+    # PUSCH transmitter: 273 PRB at 30 kHz, 256QAM, 4 layers, DM-RS type 1, one slot.
+    cfg = PuschConfig(carrier=CarrierConfig(scs_khz=30, n_size_grid=273), mcs_table="qam256",
+                      mcs_index=20, num_layers=4, num_antenna_ports=4)
+    tx = PuschTransmitter(cfg)
+    tb = rng.integers(0, 2, (1, tx.tbs), dtype=np.uint8)
+    row("pusch_tx_grid", lambda: tx.grid(tb), unit="ms", per=1,
+        batch=f"1 slot, 273 PRB, 256QAM, 4 layers, TBS {tx.tbs}")
 
     emit(rows, metadata(SEED), args.json,
          [("name", "block", "s"), ("mps", "M/s", ".1f"), ("unit", "unit", "s"),

@@ -17,3 +17,14 @@ def test_coding_bench_json_rows():
     for r in rows:
         assert r["mbps"] > 0 and r["seconds"] > 0
         assert {"nrlink", "numba", "cpu", "seed", "spec_versions"} <= r.keys()
+
+
+def test_phy_bench_json_rows():
+    out = subprocess.run([sys.executable, str(BENCH / "phy.py"), "--json", "--quick"],
+                         capture_output=True, text=True, check=True, timeout=300).stdout
+    rows = [json.loads(line) for line in out.splitlines()]
+    names = {r["name"] for r in rows}
+    assert {"demap_maxlog_qm8", "ofdm_mod_demod", "pusch_tx_grid"} <= names
+    for r in rows:
+        assert r["seconds"] > 0 and (r.get("mps", 0) > 0 or r.get("ms", 0) > 0)
+        assert {"nrlink", "numba", "cpu", "seed", "spec_versions"} <= r.keys()
