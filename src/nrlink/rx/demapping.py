@@ -40,8 +40,9 @@ from typing import Literal
 import numpy as np
 from numba import njit
 
-from nrlink.errors import ConfigError, check_int
-from nrlink.spec.ts38211.modulation import MODULATION_ORDERS, pam_levels
+from nrlink.errors import ConfigError
+from nrlink.spec._checks import as_last_axis_array, check_choice
+from nrlink.spec.ts38211.modulation import check_pi2_bpsk, check_qm, pam_levels
 
 __all__ = ["demap_llr", "hard_demap"]
 
@@ -58,25 +59,9 @@ _TINY = 1e-130
 # ------------------------------------------------------------------------- validation
 
 
-def _check_qm_pi2(qm, pi2_bpsk) -> int:
-    qm = check_int("qm", qm, "one of 1, 2, 4, 6, 8, 10", _CLAUSE, choices=MODULATION_ORDERS)
-    if not isinstance(pi2_bpsk, bool | np.bool_):
-        raise ConfigError(f"pi2_bpsk={pi2_bpsk!r} is not allowed: pi2_bpsk must be True or "
-                          f"False (TS 38.211 §5.1.2)")
-    if pi2_bpsk and qm != 1:
-        raise ConfigError(f"pi2_bpsk=True is not allowed with qm={qm}: π/2-BPSK has qm=1 "
-                          f"(TS 38.211 §5.1.2)")
-    return qm
-
-
 def _as_symbols(y) -> np.ndarray:
-    y = np.asarray(y)
-    if y.ndim < 1:
-        raise ConfigError(f"y must have at least one dimension (symbols last), got a scalar "
-                          f"({_CLAUSE})")
-    if y.dtype.kind not in "biufc":
-        raise ConfigError(f"y has dtype {y.dtype}: received symbols must be a numeric "
-                          f"(complex) array ({_CLAUSE})")
+    what = "received symbols must be a numeric (complex) array"
+    y = as_last_axis_array("y", y, "biufc", what, "symbols", _CLAUSE)
     return np.ascontiguousarray(y, dtype=np.complex64)
 
 
@@ -160,16 +145,15 @@ def demap_llr(y, qm: int, noise_var, *, method: Literal["maxlog", "logmap"] = "m
     >>> (demap_llr(d, 4, 0.1) < 0).astype(np.uint8)
     array([0, 1, 1, 0], dtype=uint8)
     """
-    qm = _check_qm_pi2(qm, pi2_bpsk)
-    if method not in _METHODS:
-        raise ConfigError(f"method={method!r} is not allowed: method must be one of 'maxlog', "
-                          f"'logmap' (demapper for {_CLAUSE})")
+    qm = check_qm(qm)
+    pi2_bpsk = check_pi2_bpsk(pi2_bpsk, qm)
+    method = check_choice("method", method, _METHODS, f"demapper for {_CLAUSE}")
     y = _as_symbols(y)
     nv, nv_step = _as_noise_var(noise_var, y.shape)
     llr = np.empty(y.shape[:-1] + (y.shape[-1] * qm,), dtype=np.float32)
     yf, out = y.reshape(-1), llr.reshape(-1)
     if qm == 1:
-        _bpsk_llr_kernel(yf, nv, nv_step, y.shape[-1], bool(pi2_bpsk), out)
+        _bpsk_llr_kernel(yf, nv, nv_step, y.shape[-1], pi2_bpsk, out)
     elif method == "maxlog" or qm == 2:  # QPSK: 2 levels per dimension, log-MAP = max-log
         _maxlog_qam_kernel(yf, nv, nv_step, qm // 2, out)
     else:
@@ -211,11 +195,12 @@ def hard_demap(y, qm: int, *, pi2_bpsk: bool = False) -> np.ndarray:
     >>> hard_demap(np.array([0.9 - 0.2j, -0.1 + 1.2j]), 4)
     array([0, 1, 1, 0, 1, 0, 0, 1], dtype=uint8)
     """
-    qm = _check_qm_pi2(qm, pi2_bpsk)
+    qm = check_qm(qm)
+    pi2_bpsk = check_pi2_bpsk(pi2_bpsk, qm)
     y = _as_symbols(y)
     b = np.empty(y.shape[:-1] + (y.shape[-1] * qm,), dtype=np.uint8)
     if qm == 1:
-        _bpsk_hard_kernel(y.reshape(-1), y.shape[-1], bool(pi2_bpsk), b.reshape(-1))
+        _bpsk_hard_kernel(y.reshape(-1), y.shape[-1], pi2_bpsk, b.reshape(-1))
     else:
         _hard_qam_kernel(y.reshape(-1), qm // 2, b.reshape(-1))
     return b
@@ -235,28 +220,27 @@ def _level_bits(m: int) -> np.ndarray:
 # ---------------------------------------------------------------------------- kernels
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _bpsk_metric(y, i, n_last, pi2):  # pragma: no cover - jitted
+    """(Re + Im) of y[i], derotated by e^{−jπ(i mod 2)/2} for π/2-BPSK (i along the last axis)."""
+    yi = y[i]
+    if pi2 and (i % n_last) % 2 == 1:  # y · (−j): (Im y) − j (Re y)
+        return yi.imag - yi.real
+    return yi.real + yi.imag
+
+
 @njit(cache=True, error_model="numpy")
 def _bpsk_llr_kernel(y, nv, nv_step, n_last, pi2, llr):  # pragma: no cover - jitted
     """BPSK / π/2-BPSK: LLR = 2√2 (Re + Im)(y e^{−jπ(i mod 2)/2}) / N0."""
     c = np.float32(2.0 * math.sqrt(2.0))
     for i in range(y.shape[0]):
-        yi = y[i]
-        if pi2 and (i % n_last) % 2 == 1:  # y · (−j): (Im y) − j (Re y)
-            t = yi.imag - yi.real
-        else:
-            t = yi.real + yi.imag
-        llr[i] = c * t / nv[i * nv_step]
+        llr[i] = c * _bpsk_metric(y, i, n_last, pi2) / nv[i * nv_step]
 
 
 @njit(cache=True, error_model="numpy")
 def _bpsk_hard_kernel(y, n_last, pi2, b):  # pragma: no cover - jitted
     for i in range(y.shape[0]):
-        yi = y[i]
-        if pi2 and (i % n_last) % 2 == 1:
-            t = yi.imag - yi.real
-        else:
-            t = yi.real + yi.imag
-        b[i] = 1 if t < 0 else 0
+        b[i] = 1 if _bpsk_metric(y, i, n_last, pi2) < 0 else 0
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -326,30 +310,10 @@ def _logmap_qam_kernel(y, nv, nv_step, m, level_bits, llr):  # pragma: no cover 
             jp = int(0.5 * (p + top))
             e[:] = 0.0
             e[jp] = 1.0
-            # walk right, then left, from p*; every step keeps val, r ≥ _FLOOR so that
-            # no product is subnormal; each dropped term is < _FLOOR
-            a = 4.0 * g * (p + 1.0 - u)  # e_{j+1} / e_j = exp(−a) at j = jp (a ≥ 0)
-            r = math.exp(-a) if a < _LN_FLOOR else 0.0
-            val = 1.0
-            for j in range(jp + 1, n_lev):
-                if r < _FLOOR:
-                    break
-                val *= r
-                if val < _FLOOR:
-                    break
-                e[j] = val
-                r *= shrink
-            a = 4.0 * g * (u - p + 1.0)  # e_{j−1} / e_j = exp(−a) at j = jp
-            r = math.exp(-a) if a < _LN_FLOOR else 0.0
-            val = 1.0
-            for j in range(jp - 1, -1, -1):
-                if r < _FLOOR:
-                    break
-                val *= r
-                if val < _FLOOR:
-                    break
-                e[j] = val
-                r *= shrink
+            # walk right, then left, from p*: e_{j+1} / e_j = exp(−4g(p + 1 − u)) and
+            # e_{j−1} / e_j = exp(−4g(u − p + 1)) at j = jp (both exponents ≥ 0)
+            _walk_terms(e, jp, 1, n_lev, 4.0 * g * (p + 1.0 - u), shrink)
+            _walk_terms(e, jp, -1, -1, 4.0 * g * (u - p + 1.0), shrink)
             for k in range(m):
                 s0 = 0.0
                 s1 = 0.0
@@ -362,6 +326,25 @@ def _logmap_qam_kernel(y, nv, nv_step, m, level_bits, llr):  # pragma: no cover 
                 else:  # the side without p* underflowed: rescale it by its own largest term
                     llr[i * qm + 2 * k + d] = _logmap_far(u, p, g, top, level_bits[k],
                                                           s0, s1)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _walk_terms(e, jp, step, stop, a, shrink):  # pragma: no cover - jitted
+    """e[j] for j = jp + step, jp + 2 step, ... (before ``stop``): the terms walking from p*.
+
+    The first ratio is exp(−a), each next one ``shrink`` times the previous. Every step
+    keeps val, r ≥ _FLOOR so that no product is subnormal; each dropped term is < _FLOOR.
+    """
+    r = math.exp(-a) if a < _LN_FLOOR else 0.0
+    val = 1.0
+    for j in range(jp + step, stop, step):
+        if r < _FLOOR:
+            break
+        val *= r
+        if val < _FLOOR:
+            break
+        e[j] = val
+        r *= shrink
 
 
 @njit(cache=True, error_model="numpy")

@@ -66,7 +66,45 @@ def test_sequence_batch():
     np.testing.assert_array_equal(r[1, 0], dmrs_sequence(7, 10))
 
 
+# A valid dmrs_grid / dmrs_cdm_group_mask call, updated by the tests.
+_GRID = dict(
+    config_type=1,
+    ports=(0,),
+    symbols=(2,),
+    length=1,
+    n_symb_slot=14,
+    n_slot=0,
+    n_sc=24,
+    prbs=(0, 1),
+    n_id=1,
+)
+_CDM_MASK = dict(
+    config_type=1,
+    num_cdm_groups_without_data=1,
+    symbols=(2,),
+    n_symb_slot=14,
+    n_sc=12,
+    prbs=(0,),
+)
+
 # --- ports ------------------------------------------------------------------------------
+
+
+def _all_ports_grid(cfg, symbols, n_slot, n_sc, n_id):
+    """Double-symbol DMRS of every port of configuration type ``cfg`` on all PRBs."""
+    n_ports = 8 if cfg == 1 else 12
+    v, _ = dmrs_grid(
+        config_type=cfg,
+        ports=tuple(range(n_ports)),
+        symbols=symbols,
+        length=2,
+        n_symb_slot=14,
+        n_slot=n_slot,
+        n_sc=n_sc,
+        prbs=tuple(range(n_sc // 12)),
+        n_id=n_id,
+    )
+    return n_ports, v
 
 
 def test_port_tables():
@@ -85,18 +123,7 @@ def test_port_tables():
 @pytest.mark.parametrize("cfg", [1, 2])
 def test_ports_orthogonal(cfg):
     """Different CDM groups use disjoint REs; the covers of a CDM group are orthogonal."""
-    n_ports = 8 if cfg == 1 else 12
-    v, _ = dmrs_grid(
-        config_type=cfg,
-        ports=tuple(range(n_ports)),
-        symbols=(2, 3),
-        length=2,
-        n_symb_slot=14,
-        n_slot=1,
-        n_sc=48,
-        prbs=(0, 1, 2, 3),
-        n_id=5,
-    )
+    n_ports, v = _all_ports_grid(cfg, symbols=(2, 3), n_slot=1, n_sc=48, n_id=5)
     support = np.abs(v) > 0
     for a in range(n_ports):
         for b in range(n_ports):
@@ -120,20 +147,9 @@ def test_ports_orthogonal(cfg):
 def test_ports_separable_by_despreading(cfg):
     """The sum of all ports with random gains: despreading with each port's OCC (after
     removing the group's common sequence r(2n + k')) recovers that port's gain."""
-    n_ports = 8 if cfg == 1 else 12
+    n_ports, v = _all_ports_grid(cfg, symbols=(5, 6), n_slot=2, n_sc=24, n_id=3)
     rng = np.random.default_rng(1)
     gains = rng.normal(size=n_ports) + 1j * rng.normal(size=n_ports)
-    v, _ = dmrs_grid(
-        config_type=cfg,
-        ports=tuple(range(n_ports)),
-        symbols=(5, 6),
-        length=2,
-        n_symb_slot=14,
-        n_slot=2,
-        n_sc=24,
-        prbs=(0, 1),
-        n_id=3,
-    )
     total = np.tensordot(gains, v, axes=1)
     for p in range(n_ports):
         lam, _, w_f, w_t = dmrs_port_params(cfg, p)
@@ -345,6 +361,7 @@ def test_symbols_extended_cp():
     [
         ({"channel": "pxsch"}, "channel"),
         ({"mapping_type": "C"}, "mapping_type"),
+        ({"mapping_type": np.array(["A", "B"])}, "mapping_type"),
         ({"n_symb_slot": 13}, "n_symb_slot"),
         ({"type_a_position": 4}, "type_a_position"),
         ({"length": 3}, "length"),
@@ -539,19 +556,9 @@ def test_grid_reference_point_shift():
 
 
 def test_grid_n_scid_selects_scrambling_id():
-    kw = dict(
-        config_type=1,
-        ports=(0,),
-        symbols=(2,),
-        length=1,
-        n_symb_slot=14,
-        n_slot=0,
-        n_sc=24,
-        prbs=(0, 1),
-    )
-    a, _ = dmrs_grid(n_id=(7, 9), n_scid=1, **kw)
-    b, _ = dmrs_grid(n_id=9, n_scid=1, **kw)
-    c, _ = dmrs_grid(n_id=7, n_scid=1, **kw)
+    a, _ = dmrs_grid(**dict(_GRID, n_id=(7, 9), n_scid=1))
+    b, _ = dmrs_grid(**dict(_GRID, n_id=9, n_scid=1))
+    c, _ = dmrs_grid(**dict(_GRID, n_id=7, n_scid=1))
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
 
@@ -585,15 +592,7 @@ def test_grid_transform_precoding():
         assert mask.sum() == 2 * 12 * n_prb
     # double-symbol: both symbols of the pair use l of the first symbol
     v, _ = dmrs_grid(
-        config_type=1,
-        ports=(4,),
-        symbols=(2, 3),
-        length=2,
-        n_symb_slot=14,
-        n_slot=1,
-        n_sc=24,
-        prbs=(0, 1),
-        n_id=5,
+        **dict(_GRID, ports=(4,), symbols=(2, 3), length=2, n_slot=1, n_id=5),
         transform_precoding=True,
         group_hopping=True,
     )
@@ -601,23 +600,11 @@ def test_grid_transform_precoding():
 
 
 def test_cdm_group_mask():
-    m = dmrs_cdm_group_mask(
-        config_type=1,
-        num_cdm_groups_without_data=1,
-        symbols=(2, 11),
-        n_symb_slot=14,
-        n_sc=36,
-        prbs=(0, 2),
-    )
+    m = dmrs_cdm_group_mask(**dict(_CDM_MASK, symbols=(2, 11), n_sc=36, prbs=(0, 2)))
     assert m.sum() == 2 * 2 * 6
     assert np.flatnonzero(m[11]).tolist() == list(range(0, 12, 2)) + list(range(24, 36, 2))
     m = dmrs_cdm_group_mask(
-        config_type=2,
-        num_cdm_groups_without_data=3,
-        symbols=(2,),
-        n_symb_slot=12,
-        n_sc=12,
-        prbs=(0,),
+        **dict(_CDM_MASK, config_type=2, num_cdm_groups_without_data=3, n_symb_slot=12)
     )
     assert m[2].all() and m.sum() == 12
 
@@ -687,18 +674,6 @@ def test_pusch_grid_vector(vectors):
 
 # --- validation -------------------------------------------------------------------------
 
-_GRID = dict(
-    config_type=1,
-    ports=(0,),
-    symbols=(2,),
-    length=1,
-    n_symb_slot=14,
-    n_slot=0,
-    n_sc=24,
-    prbs=(0, 1),
-    n_id=1,
-)
-
 
 @pytest.mark.parametrize(
     ("func", "kwargs", "match"),
@@ -731,24 +706,12 @@ def test_c_init_raise(func, kwargs, match):
         (lambda: dmrs_subcarriers(0, 0), "config_type"),
         (lambda: dmrs_subcarriers(1, 2), "cdm_group"),
         (
-            lambda: dmrs_cdm_group_mask(
-                config_type=1,
-                num_cdm_groups_without_data=3,
-                symbols=(2,),
-                n_symb_slot=14,
-                n_sc=12,
-                prbs=(0,),
-            ),
+            lambda: dmrs_cdm_group_mask(**dict(_CDM_MASK, num_cdm_groups_without_data=3)),
             "num_cdm_groups_without_data",
         ),
         (
             lambda: dmrs_cdm_group_mask(
-                config_type=2,
-                num_cdm_groups_without_data=0,
-                symbols=(2,),
-                n_symb_slot=14,
-                n_sc=12,
-                prbs=(0,),
+                **dict(_CDM_MASK, config_type=2, num_cdm_groups_without_data=0)
             ),
             "num_cdm_groups_without_data",
         ),

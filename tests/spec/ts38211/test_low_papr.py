@@ -188,6 +188,7 @@ def test_sequence_hopping(n_id, n_slot, l, m_zc):  # noqa: E741
         (lambda: low_papr_base_sequence(0, 0, 12.0), "m_zc"),
         (lambda: low_papr_sequence_type1(0, 0, float("inf"), 12), "alpha"),
         (lambda: low_papr_sequence_type1(0, 0, "x", 12), "alpha"),
+        (lambda: low_papr_sequence_type1(0, 0, "0.5", 12), "alpha"),  # a string, not a number
         (lambda: largest_prime_below(2), "m="),
         (
             lambda: pusch_dmrs_hopping(n_id_rs=1008, n_symb_slot=14, n_slot=0, l=0, m_zc=36),

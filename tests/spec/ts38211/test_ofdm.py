@@ -15,6 +15,7 @@ from nrlink.spec.ts38211.numerology import (
     samples_per_slot,
     slots_per_frame,
     slots_per_subframe,
+    symbols_per_slot,
 )
 from nrlink.spec.ts38211.ofdm import (
     ofdm_demodulate,
@@ -100,7 +101,7 @@ def configs(draw, max_rb=8):
 @given(cfg=configs(max_rb=3), f0=st.none() | st.floats(-1e10, 1e11), seed=st.integers(0, 2**32))
 def test_matches_spec_formula(cfg, f0, seed):
     mu, cp, n_sc, fft_size, k0, slot = cfg
-    n_sym = 14 if cp == "normal" else 12
+    n_sym = symbols_per_slot(cp)
     a = random_grid(np.random.default_rng(seed), (n_sym, n_sc))
     x = ofdm_modulate(
         a, mu=mu, cp=cp, fft_size=fft_size, slot=slot, k0=k0, phase_compensation_hz=f0
@@ -134,7 +135,7 @@ def test_spec_formula_long_cp_slots():
 )
 def test_round_trip_identity(cfg, batch, f0, cp_fraction, seed):
     mu, cp, n_sc, fft_size, k0, slot = cfg
-    n_sym = 14 if cp == "normal" else 12
+    n_sym = symbols_per_slot(cp)
     a = random_grid(np.random.default_rng(seed), batch + (n_sym, n_sc))
     kw = dict(mu=mu, cp=cp, fft_size=fft_size, slot=slot, k0=k0, phase_compensation_hz=f0)
     x = ofdm_modulate(a, **kw)
@@ -192,7 +193,7 @@ def test_input_dtypes():
     ],
 )
 def test_cp_is_copy_of_symbol_tail_and_energy(mu, cp, fft_size, slot):
-    n_sym = 14 if cp == "normal" else 12
+    n_sym = symbols_per_slot(cp)
     a = random_grid(np.random.default_rng(4), (n_sym, 48))
     x = ofdm_modulate(a, mu=mu, cp=cp, fft_size=fft_size, slot=slot)
     n_cp = cp_lengths_samples(mu, cp, fft_size=fft_size, slot=slot)
@@ -217,7 +218,7 @@ def test_cp_is_copy_of_symbol_tail_and_energy(mu, cp, fft_size, slot):
     ],
 )
 def test_slot_samples_fill_one_ms(mu, cp, fft_size, expect):
-    n_sym = 14 if cp == "normal" else 12
+    n_sym = symbols_per_slot(cp)
     total = sum(
         ofdm_modulate(np.zeros((n_sym, 12)), mu=mu, cp=cp, fft_size=fft_size, slot=s).size
         for s in range(slots_per_subframe(mu))

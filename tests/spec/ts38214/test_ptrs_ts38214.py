@@ -211,6 +211,7 @@ def test_beta_pdsch():
         assert rounded == pytest.approx(np.sqrt(n), rel=3e-3)
         assert ptrs_beta_pdsch(n, epre_ratio=1) == 1.0
         assert ptrs_beta_pdsch(n, epre_ratio=1, rounded_db=True) == 1.0
+    assert ptrs_beta_pdsch(2, rounded_db=np.True_) == ptrs_beta_pdsch(2, rounded_db=True)
 
 
 def test_not_implemented_pusch_parts():

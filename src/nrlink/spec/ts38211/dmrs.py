@@ -14,19 +14,22 @@ Conventions
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from nrlink.errors import ConfigError, check_int
+from nrlink.spec._checks import check_index_set, check_real
 from nrlink.spec.ts38211.dmrs_tables import (
     NUM_DMRS_PORTS,
     PORT_ARRAYS,
+    check_dmrs_config_type,
+    check_num_cdm_groups_without_data,
     dmrs_port_params,
     dmrs_subcarriers,
     dmrs_symbols,
 )
 from nrlink.spec.ts38211.low_papr import low_papr_sequence_type1, pusch_dmrs_hopping
+from nrlink.spec.ts38211.modulation import modulate
+from nrlink.spec.ts38211.numerology import N_SC_RB, check_n_sc, check_n_symb_slot
 from nrlink.spec.ts38211.prbs import gold_sequence
 
 __all__ = [
@@ -42,7 +45,6 @@ __all__ = [
 
 _CLAUSE_SEQ = "TS 38.211 §7.4.1.1.1"
 _CLAUSE_MAP = "TS 38.211 §7.4.1.1.2 / §6.4.1.1.3"
-_INV_SQRT2 = np.float32(1.0 / np.sqrt(2.0))
 
 
 def dmrs_c_init(
@@ -100,9 +102,7 @@ def dmrs_c_init(
     >>> dmrs_c_init(n_symb_slot=14, n_slot=0, l=2, n_id=1, n_scid=0)
     1179650
     """
-    n_symb_slot = check_int(
-        "n_symb_slot", n_symb_slot, "one of 12, 14", _CLAUSE_SEQ, choices=(12, 14)
-    )
+    n_symb_slot = check_n_symb_slot(n_symb_slot, _CLAUSE_SEQ)
     n_slot = check_int("n_slot", n_slot, "an integer >= 0", _CLAUSE_SEQ, lo=0)
     l = check_int(  # noqa: E741
         "l", l, f"in 0..{n_symb_slot - 1}", _CLAUSE_SEQ, lo=0, hi=n_symb_slot - 1
@@ -176,31 +176,7 @@ def dmrs_sequence(c_init, length: int) -> np.ndarray:
     (dtype('complex64'), array([ 1.,  1., -1.]), array([ 1.,  1., -1.]))
     """
     length = check_int("length", length, "an integer >= 0", _CLAUSE_SEQ, lo=0)
-    c = gold_sequence(c_init, 2 * length)
-    s = (1.0 - 2.0 * c.astype(np.float32)) * _INV_SQRT2
-    r = np.empty(s.shape[:-1] + (length,), dtype=np.complex64)
-    r.real = s[..., 0::2]
-    r.imag = s[..., 1::2]
-    return r
-
-
-def _check_index_set(name, values, hi, clause, *, allow_empty=False):
-    arr = np.asarray(values)
-    if arr.ndim != 1 or (
-        arr.size and (arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer))
-    ):
-        raise ConfigError(
-            f"{name}={values!r} is not allowed: {name} must be a sequence of distinct "
-            f"integers in 0..{hi} ({clause})"
-        )
-    if (arr.size == 0 and not allow_empty) or (
-        arr.size and (arr.min() < 0 or arr.max() > hi or np.unique(arr).size != arr.size)
-    ):
-        raise ConfigError(
-            f"{name}={values!r} is not allowed: {name} must be a non-empty sequence of distinct "
-            f"integers in 0..{hi} ({clause})"
-        )
-    return arr.astype(np.int64)
+    return modulate(gold_sequence(c_init, 2 * length), 2)  # QPSK of §5.1.4
 
 
 def _pair_symbols(symbols: np.ndarray, length: int, clause: str):
@@ -219,14 +195,12 @@ def _pair_symbols(symbols: np.ndarray, length: int, clause: str):
 
 
 def _check_grid_common(config_type, length, n_symb_slot, n_sc, symbols, prbs, clause):
-    config_type = check_int("config_type", config_type, "one of 1, 2", clause, choices=(1, 2))
+    config_type = check_dmrs_config_type(config_type, clause)
     length = check_int("length", length, "one of 1, 2", clause, choices=(1, 2))
-    n_symb_slot = check_int("n_symb_slot", n_symb_slot, "one of 12, 14", clause, choices=(12, 14))
-    n_sc = check_int("n_sc", n_sc, "a positive multiple of 12", clause, lo=12)
-    if n_sc % 12:
-        raise ConfigError(f"n_sc={n_sc} is not allowed: n_sc must be a multiple of 12 ({clause})")
-    symbols = _check_index_set("symbols", symbols, n_symb_slot - 1, clause)
-    prbs = _check_index_set("prbs", prbs, n_sc // 12 - 1, clause)
+    n_symb_slot = check_n_symb_slot(n_symb_slot, clause)
+    n_sc = check_n_sc(n_sc, clause)
+    symbols = check_index_set("symbols", symbols, n_symb_slot - 1, clause)
+    prbs = check_index_set("prbs", prbs, n_sc // N_SC_RB - 1, clause)
     return config_type, length, n_symb_slot, n_sc, symbols, np.sort(prbs)
 
 
@@ -326,7 +300,7 @@ def dmrs_grid(
         config_type, length, n_symb_slot, n_sc, symbols, prbs, clause
     )
     n_ports = NUM_DMRS_PORTS[(config_type, length)]
-    ports = _check_index_set(
+    ports = check_index_set(
         "ports",
         ports,
         n_ports - 1,
@@ -335,15 +309,9 @@ def dmrs_grid(
     n_slot = check_int("n_slot", n_slot, "an integer >= 0", clause, lo=0)
     n_scid = check_int("n_scid", n_scid, "one of 0, 1", clause, choices=(0, 1))
     n_start_cr = check_int("n_start_cr", n_start_cr, "an integer >= 0", clause, lo=0)
-    try:
-        beta = float(beta_dmrs)
-    except (TypeError, ValueError):
-        beta = math.nan
-    if isinstance(beta_dmrs, bool) or not (math.isfinite(beta) and beta > 0):
-        raise ConfigError(
-            f"beta_dmrs={beta_dmrs!r} is not allowed: beta_dmrs must be a finite number > 0 "
-            f"(TS 38.214 §4.1 / §6.2.2)"
-        )
+    beta = check_real(
+        "beta_dmrs", beta_dmrs, "a finite number > 0", "TS 38.214 §4.1 / §6.2.2", positive=True
+    )
     syms, l_prime, l_first = _pair_symbols(symbols, length, clause)
 
     lam_t, delta_t, w_f_t, w_t_t = PORT_ARRAYS[config_type]
@@ -352,7 +320,7 @@ def dmrs_grid(
 
     # Subcarriers of each port's CDM group in the allocated PRBs: (P, n_re)
     sc_prb = np.stack([dmrs_subcarriers(config_type, int(g)) for g in lam])  # (P, n_re_prb)
-    k_grid = (12 * prbs[None, :, None] + sc_prb[:, None, :]).reshape(ports.size, -1)
+    k_grid = (N_SC_RB * prbs[None, :, None] + sc_prb[:, None, :]).reshape(ports.size, -1)
 
     if transform_precoding:
         r, k_prime, idx = _tp_sequences(
@@ -374,7 +342,7 @@ def dmrs_grid(
                 "precoding (TS 38.211 §6.4.1.1.1.2)"
             )
         n_id0, n_id1 = _check_n_id_pair(n_id, clause)
-        k_abs = k_grid + 12 * n_start_cr
+        k_abs = k_grid + N_SC_RB * n_start_cr
         period = 4 if config_type == 1 else 6
         n = k_abs // period
         k_prime = (k_abs % period) // 2 if config_type == 1 else k_abs % period - delta[:, None]
@@ -410,11 +378,7 @@ def dmrs_grid(
     vals = (np.float32(beta) * wf[:, None, :] * wt[:, :, None]) * vals
     values = np.zeros((ports.size, n_symb_slot, n_sc), dtype=np.complex64)
     values[np.arange(ports.size)[:, None, None], syms[None, :, None], k_grid[:, None, :]] = vals
-    mask = np.zeros((n_symb_slot, n_sc), dtype=bool)
-    for g in np.unique(lam):
-        cols = (12 * prbs[:, None] + dmrs_subcarriers(config_type, int(g))[None, :]).ravel()
-        mask[np.ix_(syms, cols)] = True
-    return values, mask
+    return values, _cdm_groups_mask(config_type, np.unique(lam), syms, n_symb_slot, n_sc, prbs)
 
 
 def _check_n_id_pair(n_id, clause):
@@ -450,7 +414,7 @@ def _tp_sequences(
         )
     n_id_rs = check_int("n_id", n_id, "n_ID^RS in 0..1007", clause, lo=0, hi=1007)
     m_zc = 6 * prbs.size
-    k_rel = k_grid - 12 * int(prbs[0])
+    k_rel = k_grid - N_SC_RB * int(prbs[0])
     k_prime = (k_rel % 4) // 2
     idx = 2 * (k_rel // 4) + k_prime
     r = np.empty((l_first.size, m_zc), dtype=np.complex64)
@@ -513,18 +477,16 @@ def dmrs_cdm_group_mask(
     config_type, _, n_symb_slot, n_sc, symbols, prbs = _check_grid_common(
         config_type, 1, n_symb_slot, n_sc, symbols, prbs, clause
     )
-    num = check_int(
-        "num_cdm_groups_without_data",
-        num_cdm_groups_without_data,
-        f"in 1..{config_type + 1} for configuration type {config_type}",
-        clause,
-        lo=1,
-        hi=config_type + 1,
-    )
+    num = check_num_cdm_groups_without_data(num_cdm_groups_without_data, config_type, clause)
+    return _cdm_groups_mask(config_type, range(num), symbols, n_symb_slot, n_sc, prbs)
+
+
+def _cdm_groups_mask(config_type, cdm_groups, symbols, n_symb_slot, n_sc, prbs) -> np.ndarray:
+    """(n_symb_slot, n_sc) mask of the REs of ``cdm_groups`` on ``symbols`` in ``prbs``."""
     cols = np.concatenate(
         [
-            (12 * prbs[:, None] + dmrs_subcarriers(config_type, g)[None, :]).ravel()
-            for g in range(num)
+            (N_SC_RB * prbs[:, None] + dmrs_subcarriers(config_type, int(g))[None, :]).ravel()
+            for g in cdm_groups
         ]
     )
     mask = np.zeros((n_symb_slot, n_sc), dtype=bool)

@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from nrlink.errors import ConfigError, check_int
+from nrlink.spec._checks import check_choice
+from nrlink.spec.ts38211.numerology import N_SC_RB, check_n_symb_slot
 
 __all__ = [
     "DMRS_PORT_TABLE",
@@ -28,6 +30,8 @@ __all__ = [
     "PDSCH_DMRS_POSITIONS_SINGLE",
     "PUSCH_DMRS_POSITIONS_DOUBLE",
     "PUSCH_DMRS_POSITIONS_SINGLE",
+    "check_dmrs_config_type",
+    "check_num_cdm_groups_without_data",
     "dmrs_port_params",
     "dmrs_subcarriers",
     "dmrs_symbols",
@@ -243,13 +247,28 @@ _TABLE_POS = {
 NUM_DMRS_PORTS = {(1, 1): 4, (1, 2): 8, (2, 1): 6, (2, 2): 12}
 
 
-def _check_choice(name, value, choices, clause):
-    if isinstance(value, bool) or value not in choices:
-        allowed = ", ".join(repr(c) for c in choices)
-        raise ConfigError(
-            f"{name}={value!r} is not allowed: {name} must be one of {allowed} ({clause})"
-        )
-    return value
+def check_dmrs_config_type(config_type, clause: str = _CLAUSE_MAP) -> int:
+    """Validate a DMRS configuration type (dmrs-Type) 1 or 2 and return it as ``int``.
+
+    Implements TS 38.211 §7.4.1.1.2 / §6.4.1.1.3 (Tables 7.4.1.1.2-1/2, 6.4.1.1.3-1/2).
+    """
+    return check_int("config_type", config_type, "one of 1, 2", clause, choices=(1, 2))
+
+
+def check_num_cdm_groups_without_data(num, config_type: int, clause: str) -> int:
+    """Validate the number of DMRS CDM groups without data: 1..2 (type 1), 1..3 (type 2).
+
+    Implements TS 38.214 §5.1.6.2 / §6.2.2 (and Tables 4.1-1, 6.2.2-1) for a validated
+    ``config_type``.
+    """
+    return check_int(
+        "num_cdm_groups_without_data",
+        num,
+        f"in 1..{config_type + 1} for DMRS configuration type {config_type}",
+        clause,
+        lo=1,
+        hi=config_type + 1,
+    )
 
 
 def _check_allocation(channel, mapping_type, l_start, l_duration, n_symb_slot, type_a_position):
@@ -278,20 +297,18 @@ def _check_allocation(channel, mapping_type, l_start, l_duration, n_symb_slot, t
         lo=0,
         hi=s_max,
     )
-    if (
-        isinstance(l_duration, bool)
-        or not isinstance(l_duration, int | np.integer)
-        or (int(l_duration) not in l_set)
-    ):
-        allowed = (
-            f"in {l_set[0]}..{l_set[-1]}"
-            if isinstance(l_set, range)
-            else ("one of " + ", ".join(map(str, l_set)))
-        )
-        raise ConfigError(
-            f"l_duration={l_duration!r} is not allowed: l_duration must be {allowed} for "
-            f"{channel} mapping type {mapping_type} with N_symb^slot={n_symb_slot} ({clause})"
-        )
+    allowed = (
+        f"in {l_set[0]}..{l_set[-1]}"
+        if isinstance(l_set, range)
+        else ("one of " + ", ".join(map(str, l_set)))
+    )
+    check_int(
+        "l_duration",
+        l_duration,
+        f"{allowed} for {channel} mapping type {mapping_type} with N_symb^slot={n_symb_slot}",
+        clause,
+        choices=l_set,
+    )
     if not sl_min <= l_start + l_duration <= sl_max:
         raise ConfigError(
             f"l_start + l_duration={l_start + l_duration} is not allowed: S + L must be in "
@@ -377,10 +394,10 @@ def dmrs_symbols(
     ...              additional_position=1, length=1)
     (5, 9)
     """
-    channel = _check_choice("channel", channel, ("pdsch", "pusch"), _CLAUSE_MAP)
+    channel = check_choice("channel", channel, ("pdsch", "pusch"), _CLAUSE_MAP)
     clause = _CLAUSE_POS[channel]
-    mapping_type = _check_choice("mapping_type", mapping_type, ("A", "B"), clause)
-    n_symb_slot = check_int("n_symb_slot", n_symb_slot, "one of 12, 14", clause, choices=(12, 14))
+    mapping_type = check_choice("mapping_type", mapping_type, ("A", "B"), clause)
+    n_symb_slot = check_n_symb_slot(n_symb_slot, clause)
     type_a_position = check_int(
         "type_a_position", type_a_position, "one of 2, 3", clause, choices=(2, 3)
     )
@@ -474,7 +491,7 @@ def dmrs_port_params(config_type: int, port_index: int):
     (1, 2, [1, -1], [1, -1])
     """
     clause = "TS 38.211 Tables 7.4.1.1.2-1/2, 6.4.1.1.3-1/2"
-    config_type = check_int("config_type", config_type, "one of 1, 2", clause, choices=(1, 2))
+    config_type = check_dmrs_config_type(config_type, clause)
     n = NUM_DMRS_PORTS[(config_type, 2)]
     port_index = check_int(
         "port_index",
@@ -517,7 +534,7 @@ def dmrs_subcarriers(config_type: int, cdm_group: int) -> np.ndarray:
     >>> dmrs_subcarriers(1, 1).tolist(), dmrs_subcarriers(2, 2).tolist()
     ([1, 3, 5, 7, 9, 11], [4, 5, 10, 11])
     """
-    config_type = check_int("config_type", config_type, "one of 1, 2", _CLAUSE_MAP, choices=(1, 2))
+    config_type = check_dmrs_config_type(config_type)
     cdm_group = check_int(
         "cdm_group",
         cdm_group,
@@ -527,5 +544,5 @@ def dmrs_subcarriers(config_type: int, cdm_group: int) -> np.ndarray:
         hi=config_type,
     )
     if config_type == 1:
-        return np.arange(cdm_group, 12, 2, dtype=np.int64)
+        return np.arange(cdm_group, N_SC_RB, 2, dtype=np.int64)
     return np.array([0, 1, 6, 7], dtype=np.int64) + 2 * cdm_group

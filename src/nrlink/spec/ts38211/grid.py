@@ -13,12 +13,16 @@ from __future__ import annotations
 import numpy as np
 
 from nrlink.errors import ConfigError, check_int
-from nrlink.spec.ts38211.numerology import N_SC_RB, check_n_size_grid
+from nrlink.spec.ts38211.numerology import (
+    N_GRID_SIZE_MAX,
+    N_SC_RB,
+    N_START_GRID_MAX,
+    check_n_size_grid,
+    check_n_start_grid,
+)
 
+# N_START_GRID_MAX is defined in numerology and re-exported here.
 __all__ = ["N_START_GRID_MAX", "bwp_subcarriers", "carrier_grid", "prb_to_subcarriers"]
-
-#: Largest N_grid^start,μ (offsetToCarrier INTEGER (0..2199), TS 38.331; TS 38.211 §4.4.2).
-N_START_GRID_MAX = 2199
 
 _CLAUSE_BWP = "TS 38.211 §4.4.5"
 
@@ -66,7 +70,9 @@ def carrier_grid(n_size_grid, n_symbols=14, num_ports=1, *, dtype=np.complex64) 
     return np.zeros((num_ports, n_symbols, N_SC_RB * n_size_grid), dtype=dt)
 
 
-def bwp_subcarriers(n_start_bwp, n_size_bwp, n_start_grid=0, n_size_grid=275) -> slice:
+def bwp_subcarriers(
+    n_start_bwp, n_size_bwp, n_start_grid=0, n_size_grid=N_GRID_SIZE_MAX
+) -> slice:
     """Subcarriers of a bandwidth part inside the carrier grid.
 
     Implements TS 38.211 §4.4.5: the BWP must lie within the carrier,
@@ -99,14 +105,7 @@ def bwp_subcarriers(n_start_bwp, n_size_bwp, n_start_grid=0, n_size_grid=275) ->
     >>> bwp_subcarriers(10, 20, n_start_grid=4, n_size_grid=50)
     slice(72, 312, None)
     """
-    n_start_grid = check_int(
-        "n_start_grid",
-        n_start_grid,
-        f"an integer in 0..{N_START_GRID_MAX}",
-        "TS 38.211 §4.4.2, TS 38.331 offsetToCarrier",
-        lo=0,
-        hi=N_START_GRID_MAX,
-    )
+    n_start_grid = check_n_start_grid(n_start_grid)
     n_size_grid = check_n_size_grid(n_size_grid)
     n_size_bwp = check_n_size_grid(n_size_bwp, "n_size_bwp")
     n_start_bwp = check_int("n_start_bwp", n_start_bwp, "an integer >= 0", _CLAUSE_BWP, lo=0)

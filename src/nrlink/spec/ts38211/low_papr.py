@@ -11,6 +11,8 @@ import math
 import numpy as np
 
 from nrlink.errors import ConfigError, check_int
+from nrlink.spec._checks import check_real
+from nrlink.spec.ts38211.numerology import N_SC_RB, check_n_symb_slot
 from nrlink.spec.ts38211.prbs import gold_sequence
 
 __all__ = [
@@ -23,7 +25,6 @@ __all__ = [
 ]
 
 _CLAUSE = "TS 38.211 §5.2.2"
-_N_SC_RB = 12
 
 # φ(0), ..., φ(M_ZC - 1) for u = 0..29, one row per line.
 _PHI_6 = """
@@ -253,10 +254,10 @@ def low_papr_base_sequence(u: int, v: int, m_zc: int) -> np.ndarray:
     clause = _CLAUSE
     u = check_int("u", u, "in 0..29", clause, lo=0, hi=29)
     m_zc = _check_m_zc(m_zc, clause)
-    v_max = 1 if m_zc >= 6 * _N_SC_RB else 0
+    v_max = 1 if m_zc >= 6 * N_SC_RB else 0
     v = check_int("v", v, f"in 0..{v_max} for m_zc={m_zc}", clause, lo=0, hi=v_max)
     n = np.arange(m_zc, dtype=np.int64)
-    if m_zc >= 3 * _N_SC_RB:
+    if m_zc >= 3 * N_SC_RB:
         n_zc = largest_prime_below(m_zc)
         # q̄ = N_ZC (u + 1) / 31 in exact integer arithmetic
         num = n_zc * (u + 1)
@@ -298,14 +299,7 @@ def low_papr_sequence_type1(u: int, v: int, alpha: float, m_zc: int) -> np.ndarr
     >>> r.shape, bool(np.allclose(np.abs(r), 1))
     ((36,), True)
     """
-    try:
-        a = float(alpha)
-    except (TypeError, ValueError):
-        a = math.nan
-    if isinstance(alpha, bool) or not math.isfinite(a):
-        raise ConfigError(
-            f"alpha={alpha!r} is not allowed: alpha must be a finite real number ({_CLAUSE})"
-        )
+    a = check_real("alpha", alpha, "a finite real number", _CLAUSE)
     base = low_papr_base_sequence(u, v, m_zc)
     n = np.arange(base.size, dtype=np.float64)
     return (np.exp(1j * a * n) * base).astype(np.complex64)
@@ -374,7 +368,7 @@ def pusch_dmrs_hopping(
     """
     clause = "TS 38.211 §6.4.1.1.1.2"
     n_id_rs = check_int("n_id_rs", n_id_rs, "in 0..1007", clause, lo=0, hi=1007)
-    n_symb_slot = check_int("n_symb_slot", n_symb_slot, "one of 12, 14", clause, choices=(12, 14))
+    n_symb_slot = check_n_symb_slot(n_symb_slot, clause)
     n_slot = check_int("n_slot", n_slot, "an integer >= 0", clause, lo=0)
     l = check_int("l", l, f"in 0..{n_symb_slot - 1}", clause, lo=0, hi=n_symb_slot - 1)  # noqa: E741
     m_zc = _check_m_zc(m_zc, clause)
@@ -388,6 +382,6 @@ def pusch_dmrs_hopping(
     if group_hopping:
         c = gold_sequence(n_id_rs // 30, 8 * t + 8)[8 * t :]
         f_gh = int(np.dot(c.astype(np.int64), 1 << np.arange(8))) % 30
-    elif sequence_hopping and m_zc >= 6 * _N_SC_RB:
+    elif sequence_hopping and m_zc >= 6 * N_SC_RB:
         v = int(gold_sequence(n_id_rs, t + 1)[t])
     return (f_gh + n_id_rs) % 30, v

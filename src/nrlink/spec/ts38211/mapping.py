@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from nrlink.errors import ConfigError
+from nrlink.errors import ConfigError, check_int
+from nrlink.spec._checks import check_index_set
+from nrlink.spec.ts38211.numerology import N_SC_RB, check_n_sc, check_n_symb_slot
 
 __all__ = [
     "allocation_mask",
+    "check_symbol_allocation",
     "data_re_mask",
     "extract_from_grid",
     "map_to_grid",
@@ -25,20 +28,32 @@ __all__ = [
 _CLAUSE = "TS 38.211 §7.3.1.5, §6.3.1.6"
 
 
-def _prb_array(prbs, n_sc: int) -> np.ndarray:
-    prbs = np.asarray(prbs)
-    if prbs.ndim != 1 or prbs.size == 0 or not np.issubdtype(prbs.dtype, np.integer):
-        raise ConfigError(
-            f"prbs={prbs!r} is not allowed: prbs must be a non-empty 1-D sequence of PRB "
-            f"indices ({_CLAUSE})"
-        )
-    n_rb = n_sc // 12
-    if prbs.min() < 0 or prbs.max() >= n_rb or len(np.unique(prbs)) != prbs.size:
-        raise ConfigError(
-            f"prbs={prbs.tolist()} is not allowed: PRB indices must be distinct and in "
-            f"0..{n_rb - 1} (the grid has {n_rb} resource blocks) ({_CLAUSE})"
-        )
-    return prbs
+def check_symbol_allocation(
+    l_start, l_duration, n_symb_slot, clause: str = _CLAUSE
+) -> tuple[int, int, int]:
+    """Validate the symbols S, L of an allocation in a slot of N_symb^slot symbols.
+
+    Implements TS 38.211 §4.3.2 (N_symb^slot 12 or 14) with 0 ≤ S, 1 ≤ L and
+    S + L ≤ N_symb^slot. ``clause`` is cited for S and L.
+
+    Returns
+    -------
+    (l_start, l_duration, n_symb_slot) : tuple of int
+    """
+    n_symb_slot = check_n_symb_slot(n_symb_slot)
+    l_start = check_int(
+        "l_start", l_start, f"an integer in 0..{n_symb_slot - 1}", clause, lo=0,
+        hi=n_symb_slot - 1,
+    )  # fmt: skip
+    l_duration = check_int(
+        "l_duration",
+        l_duration,
+        f"an integer in 1..{n_symb_slot - l_start} (l_start + l_duration <= {n_symb_slot})",
+        clause,
+        lo=1,
+        hi=n_symb_slot - l_start,
+    )
+    return l_start, l_duration, n_symb_slot
 
 
 def allocation_mask(
@@ -70,22 +85,14 @@ def allocation_mask(
     >>> int(m.sum()), bool(m[2, 12]), bool(m[5, 12]), bool(m[2, 11])
     (36, True, False, False)
     """
-    if n_sc <= 0 or n_sc % 12:
-        raise ConfigError(
-            f"n_sc={n_sc} is not allowed: n_sc must be a positive multiple of 12 ({_CLAUSE})"
-        )
-    prbs = _prb_array(prbs, n_sc)
-    if not (0 <= l_start and l_duration >= 1 and l_start + l_duration <= n_symb_slot):
-        raise ConfigError(
-            f"l_start={l_start}, l_duration={l_duration} is not allowed: the allocation must "
-            f"satisfy 0 ≤ l_start, 1 ≤ l_duration and l_start + l_duration ≤ "
-            f"{n_symb_slot} ({_CLAUSE})"
-        )
-    freq = np.zeros(n_sc // 12, dtype=bool)
+    n_sc = check_n_sc(n_sc, _CLAUSE)
+    prbs = check_index_set("prbs", prbs, n_sc // N_SC_RB - 1, _CLAUSE)
+    l_start, l_duration, n_symb_slot = check_symbol_allocation(l_start, l_duration, n_symb_slot)
+    freq = np.zeros(n_sc // N_SC_RB, dtype=bool)
     freq[prbs] = True
     time = np.zeros(n_symb_slot, dtype=bool)
     time[l_start : l_start + l_duration] = True
-    return time[:, None] & np.repeat(freq, 12)[None, :]
+    return time[:, None] & np.repeat(freq, N_SC_RB)[None, :]
 
 
 def data_re_mask(allocation: np.ndarray, *unavailable: np.ndarray | None) -> np.ndarray:

@@ -24,8 +24,16 @@ import numpy as np
 from numba import njit
 
 from nrlink.errors import ConfigError, check_int
+from nrlink.spec._checks import as_bits, check_bool
 
-__all__ = ["MODULATION_ORDERS", "constellation", "modulate", "pam_levels"]
+__all__ = [
+    "MODULATION_ORDERS",
+    "check_pi2_bpsk",
+    "check_qm",
+    "constellation",
+    "modulate",
+    "pam_levels",
+]
 
 #: Modulation orders Q_m of TS 38.211 §5.1: π/2-BPSK/BPSK (1), QPSK (2), 16QAM (4),
 #: 64QAM (6), 256QAM (8), 1024QAM (10). The one list every Q_m check uses.
@@ -36,8 +44,24 @@ _CLAUSE_OF = {1: "TS 38.211 §5.1.3", 2: "TS 38.211 §5.1.4", 4: "TS 38.211 §5.
               6: "TS 38.211 §5.1.6", 8: "TS 38.211 §5.1.7", 10: "TS 38.211 §5.1.8"}
 
 
-def _check_qm(qm) -> int:
-    return check_int("qm", qm, "one of 1, 2, 4, 6, 8, 10", _CLAUSE, choices=MODULATION_ORDERS)
+def check_qm(qm, clause: str = _CLAUSE) -> int:
+    """Validate a modulation order Q_m (one of 1, 2, 4, 6, 8, 10) and return it as ``int``.
+
+    Implements TS 38.211 §5.1. ``clause`` is cited in the error message.
+    """
+    return check_int("qm", qm, "one of 1, 2, 4, 6, 8, 10", clause, choices=MODULATION_ORDERS)
+
+
+def check_pi2_bpsk(pi2_bpsk, qm: int) -> bool:
+    """Validate the π/2-BPSK flag for the (validated) modulation order ``qm``.
+
+    Implements TS 38.211 §5.1.2 (π/2-BPSK has Q_m = 1).
+    """
+    pi2_bpsk = check_bool("pi2_bpsk", pi2_bpsk, "TS 38.211 §5.1.2")
+    if pi2_bpsk and qm != 1:
+        raise ConfigError(f"pi2_bpsk=True is not allowed with qm={qm}: π/2-BPSK has qm=1 "
+                          f"(TS 38.211 §5.1.2)")
+    return pi2_bpsk
 
 
 @cache
@@ -121,30 +145,7 @@ def constellation(qm: int) -> np.ndarray:
     >>> np.round(constellation(2) * np.sqrt(2)).tolist()
     [(1+1j), (1-1j), (-1+1j), (-1-1j)]
     """
-    return _table(_check_qm(qm)).copy()
-
-
-def _as_bits(b, qm: int) -> np.ndarray:
-    b = np.asarray(b)
-    if b.ndim < 1:
-        raise ConfigError(f"b must have at least one dimension (bits last), got a scalar "
-                          f"({_CLAUSE})")
-    if b.dtype.kind not in "biu":
-        raise ConfigError(f"b has dtype {b.dtype}: bits must be an integer or bool array of 0/1 "
-                          f"({_CLAUSE})")
-    if b.shape[-1] % qm:
-        raise ConfigError(f"b has {b.shape[-1]} bits along its last axis: the number of bits "
-                          f"must be a multiple of qm={qm} ({_CLAUSE_OF[qm]})")
-    if b.dtype.kind == "b":
-        return np.ascontiguousarray(b).view(np.uint8)
-    if b.dtype.itemsize == 1:
-        b = b.view(np.uint8)  # int8 -1 becomes 255
-        if b.size and b.max() > 1:
-            raise ConfigError(f"b holds values other than 0 and 1 ({_CLAUSE})")
-        return np.ascontiguousarray(b)
-    if b.size and (b.max() > 1 or b.min() < 0):
-        raise ConfigError(f"b holds values other than 0 and 1 ({_CLAUSE})")
-    return b.astype(np.uint8)
+    return _table(check_qm(qm)).copy()
 
 
 def modulate(b, qm: int, *, pi2_bpsk: bool = False) -> np.ndarray:
@@ -190,14 +191,12 @@ def modulate(b, qm: int, *, pi2_bpsk: bool = False) -> np.ndarray:
     >>> np.round(modulate(np.array([0, 0], dtype=np.uint8), 1, pi2_bpsk=True) * np.sqrt(2))
     array([ 1.+1.j, -1.+1.j])
     """
-    qm = _check_qm(qm)
-    if not isinstance(pi2_bpsk, bool | np.bool_):
-        raise ConfigError(f"pi2_bpsk={pi2_bpsk!r} is not allowed: pi2_bpsk must be True or "
-                          f"False (TS 38.211 §5.1.2)")
-    if pi2_bpsk and qm != 1:
-        raise ConfigError(f"pi2_bpsk=True is not allowed with qm={qm}: π/2-BPSK has qm=1 "
-                          f"(TS 38.211 §5.1.2)")
-    bits = _as_bits(b, qm)
+    qm = check_qm(qm)
+    pi2_bpsk = check_pi2_bpsk(pi2_bpsk, qm)
+    bits = as_bits("b", b, _CLAUSE)
+    if bits.shape[-1] % qm:
+        raise ConfigError(f"b has {bits.shape[-1]} bits along its last axis: the number of bits "
+                          f"must be a multiple of qm={qm} ({_CLAUSE_OF[qm]})")
     shape = bits.shape[:-1] + (bits.shape[-1] // qm,)
     d = np.empty(shape, dtype=np.complex64)
     _modulate_kernel(bits.reshape(-1), qm, _table(qm), d.reshape(-1))

@@ -14,6 +14,7 @@ from functools import cache
 import numpy as np
 
 from nrlink.errors import ConfigError, check_int
+from nrlink.spec._checks import check_choice
 
 __all__ = [
     "CP_TYPES",
@@ -25,6 +26,8 @@ __all__ = [
     "N_F_REF",
     "N_GRID_SIZE_MAX",
     "N_SC_RB",
+    "N_START_GRID_MAX",
+    "TC_PER_SECOND",
     "T_C",
     "T_F",
     "T_S",
@@ -32,7 +35,10 @@ __all__ = [
     "check_cp",
     "check_fft_size",
     "check_mu",
+    "check_n_sc",
     "check_n_size_grid",
+    "check_n_start_grid",
+    "check_n_symb_slot",
     "check_slot",
     "cp_lengths_samples",
     "cp_lengths_tc",
@@ -55,6 +61,8 @@ DELTA_F_MAX = 480e3
 N_F = 4096
 #: Basic time unit T_c = 1 / (Δf_max · N_f) ≈ 0.509 ns (TS 38.211 §4.1).
 T_C = 1.0 / (DELTA_F_MAX * N_F)
+#: 1 / T_c = Δf_max · N_f as an exact integer: T_c units per second (TS 38.211 §4.1).
+TC_PER_SECOND = 480_000 * N_F
 #: Δf_ref = 15 kHz (TS 38.211 §4.1).
 DELTA_F_REF = 15e3
 #: N_f,ref = 2048 (TS 38.211 §4.1).
@@ -72,13 +80,17 @@ N_SC_RB = 12
 #: Largest carrier bandwidth N_grid^size,μ in resource blocks (TS 38.211 §4.4.2 with
 #: carrierBandwidth INTEGER (1..maxNrofPhysicalResourceBlocks = 275) of TS 38.331).
 N_GRID_SIZE_MAX = 275
+#: Largest N_grid^start,μ (offsetToCarrier INTEGER (0..2199), TS 38.331; TS 38.211 §4.4.2).
+N_START_GRID_MAX = 2199
 #: Subcarrier spacing configurations μ of TS 38.211 Table 4.2-1 (Rel-17: 0..6).
 MU_VALUES: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
 #: Cyclic prefix types of TS 38.211 Table 4.2-1.
 CP_TYPES: tuple[str, ...] = ("normal", "extended")
 
-_T_SF_TC = 480_000 * 4096 // 1000  # subframe duration in T_c: 1 966 080
 _CLAUSE_MU = "TS 38.211 §4.2 Table 4.2-1"
+_CLAUSE_GRID = "TS 38.211 §4.4.2"
+_CLAUSE_SIZE = "TS 38.211 §4.4.2, TS 38.331 carrierBandwidth"
+_CLAUSE_START = "TS 38.211 §4.4.2, TS 38.331 offsetToCarrier"
 
 
 def check_mu(mu) -> int:
@@ -112,10 +124,7 @@ def check_cp(cp, mu=None) -> str:
     ConfigError
         If ``cp`` is not one of the two types, or extended CP is asked for μ ≠ 2.
     """
-    if cp not in CP_TYPES:
-        raise ConfigError(
-            f"cp={cp!r} is not allowed: cp must be one of 'normal', 'extended' ({_CLAUSE_MU})"
-        )
+    cp = check_choice("cp", cp, CP_TYPES, _CLAUSE_MU)
     if mu is not None:
         mu = check_mu(mu)
         if cp == "extended" and mu != 2:
@@ -199,19 +208,51 @@ def symbols_per_subframe(mu, cp="normal") -> int:
     return symbols_per_slot(cp) * slots_per_subframe(mu)
 
 
-def check_n_size_grid(n_size_grid, name: str = "n_size_grid") -> int:
-    """Validate a carrier or bandwidth-part size in resource blocks (1..275).
+def check_n_size_grid(n_size_grid, name: str = "n_size_grid", clause: str = _CLAUSE_SIZE) -> int:
+    """Validate a size in resource blocks (1..275): carrier, BWP or allocation.
 
     Implements TS 38.211 §4.4.2 (N_grid^size,μ from carrierBandwidth, 1..275, TS 38.331).
+
+    ``name`` and ``clause`` are those of the parameter checked (e.g. ``"n_prb"``).
     """
-    return check_int(
-        name,
-        n_size_grid,
-        f"an integer in 1..{N_GRID_SIZE_MAX}",
-        "TS 38.211 §4.4.2, TS 38.331 carrierBandwidth",
-        lo=1,
-        hi=N_GRID_SIZE_MAX,
-    )
+    allowed = f"an integer in 1..{N_GRID_SIZE_MAX}"
+    return check_int(name, n_size_grid, allowed, clause, lo=1, hi=N_GRID_SIZE_MAX)
+
+
+def check_n_start_grid(n_start_grid) -> int:
+    """Validate a carrier start N_grid^start,μ in common resource blocks (0..2199).
+
+    Implements TS 38.211 §4.4.2 (N_grid^start,μ from offsetToCarrier, 0..2199, TS 38.331).
+    """
+    allowed = f"an integer in 0..{N_START_GRID_MAX}"
+    return check_int("n_start_grid", n_start_grid, allowed, _CLAUSE_START, lo=0,
+                     hi=N_START_GRID_MAX)
+
+
+def check_n_sc(n_sc, clause: str = _CLAUSE_GRID, *, max_rb: int | None = None) -> int:
+    """Validate a number of subcarriers: a positive multiple of N_sc^RB = 12.
+
+    Implements TS 38.211 §4.4.2 / §4.4.4.1 (N_grid^size,μ N_sc^RB subcarriers).
+
+    With ``max_rb`` (e.g. :data:`N_GRID_SIZE_MAX`) at most ``12 max_rb`` subcarriers.
+    """
+    if max_rb is None:
+        allowed, hi = "a positive multiple of 12", None
+    else:
+        hi = N_SC_RB * max_rb
+        allowed = f"a multiple of 12 in 12..{hi} (N_grid^size N_sc^RB)"
+    n_sc = check_int("n_sc", n_sc, allowed, clause, lo=N_SC_RB, hi=hi)
+    if n_sc % N_SC_RB:
+        raise ConfigError(f"n_sc={n_sc} is not allowed: n_sc must be {allowed} ({clause})")
+    return n_sc
+
+
+def check_n_symb_slot(n_symb_slot, clause: str = "TS 38.211 §4.3.2") -> int:
+    """Validate a number of symbols per slot N_symb^slot: 14 (normal CP) or 12 (extended).
+
+    Implements TS 38.211 §4.3.2 (Tables 4.3.2-1 and 4.3.2-2).
+    """
+    return check_int("n_symb_slot", n_symb_slot, "one of 12, 14", clause, choices=(12, 14))
 
 
 def n_u_tc(mu) -> int:
@@ -260,11 +301,7 @@ def cp_lengths_tc(mu, cp="normal", *, slot=None) -> np.ndarray:
     mu = check_mu(mu)
     cp = check_cp(cp, mu)
     n = np.array(_cp_subframe_tc(mu, cp), dtype=np.int64)
-    if slot is None:
-        return n
-    i = check_slot(slot, mu) % (1 << mu)
-    n_slot = symbols_per_slot(cp)
-    return n[i * n_slot : (i + 1) * n_slot]
+    return _of_slot(n, mu, cp, slot)
 
 
 def symbol_starts_tc(mu, cp="normal", *, slot=None) -> np.ndarray:
@@ -280,11 +317,16 @@ def symbol_starts_tc(mu, cp="normal", *, slot=None) -> np.ndarray:
     cp = check_cp(cp, mu)
     n_cp = np.array(_cp_subframe_tc(mu, cp), dtype=np.int64)
     t = np.concatenate(([0], np.cumsum(n_cp + n_u_tc(mu))[:-1]))
+    return _of_slot(t, mu, cp, slot)
+
+
+def _of_slot(per_symbol: np.ndarray, mu: int, cp: str, slot) -> np.ndarray:
+    """The values of ``slot``'s symbols from per-subframe values (all of them for None)."""
     if slot is None:
-        return t
+        return per_symbol
     i = check_slot(slot, mu) % (1 << mu)
     n_slot = symbols_per_slot(cp)
-    return t[i * n_slot : (i + 1) * n_slot]
+    return per_symbol[i * n_slot : (i + 1) * n_slot]
 
 
 def check_slot(slot, mu) -> int:

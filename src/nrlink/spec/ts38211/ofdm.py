@@ -26,18 +26,21 @@ from __future__ import annotations
 
 from fractions import Fraction
 from functools import lru_cache
-from math import isfinite
 
 import numpy as np
 import scipy.fft
 
 from nrlink.errors import ConfigError, check_int
+from nrlink.spec._checks import check_real
 from nrlink.spec.ts38211.numerology import (
     N_GRID_SIZE_MAX,
     N_SC_RB,
+    TC_PER_SECOND,
     check_cp,
     check_fft_size,
     check_mu,
+    check_n_sc,
+    check_n_size_grid,
     check_slot,
     cp_lengths_samples,
     cp_lengths_tc,
@@ -48,7 +51,6 @@ from nrlink.spec.ts38211.numerology import (
 __all__ = ["ofdm_demodulate", "ofdm_modulate", "phase_compensation", "subcarrier_offset_k0"]
 
 _CLAUSE = "TS 38.211 §5.3.1"
-_TC_PER_SECOND = 480_000 * 4096  # 1 / T_c
 
 
 def subcarrier_offset_k0(
@@ -88,14 +90,7 @@ def subcarrier_offset_k0(
     """
     mu = check_mu(mu)
     n_start_grid = check_int("n_start_grid", n_start_grid, "an integer >= 0", _CLAUSE, lo=0)
-    n_size_grid = check_int(
-        "n_size_grid",
-        n_size_grid,
-        f"an integer in 1..{N_GRID_SIZE_MAX}",
-        _CLAUSE,
-        lo=1,
-        hi=N_GRID_SIZE_MAX,
-    )
+    n_size_grid = check_n_size_grid(n_size_grid, clause=_CLAUSE)
     given = [v is not None for v in (n_start_grid_mu0, n_size_grid_mu0, mu0)]
     if not any(given):
         return 0
@@ -106,14 +101,7 @@ def subcarrier_offset_k0(
         )
     mu0 = check_int("mu0", mu0, f"an integer in {mu}..6 (mu0 >= mu)", _CLAUSE, lo=mu, hi=6)
     n_start0 = check_int("n_start_grid_mu0", n_start_grid_mu0, "an integer >= 0", _CLAUSE, lo=0)
-    n_size0 = check_int(
-        "n_size_grid_mu0",
-        n_size_grid_mu0,
-        f"an integer in 1..{N_GRID_SIZE_MAX}",
-        _CLAUSE,
-        lo=1,
-        hi=N_GRID_SIZE_MAX,
-    )
+    n_size0 = check_n_size_grid(n_size_grid_mu0, "n_size_grid_mu0", _CLAUSE)
     half = N_SC_RB // 2
     return (N_SC_RB * n_start_grid + half * n_size_grid) - (N_SC_RB * n_start0 + half * n_size0) * (
         1 << (mu0 - mu)
@@ -121,13 +109,9 @@ def subcarrier_offset_k0(
 
 
 def _check_f0(f0) -> float:
-    ok = isinstance(f0, int | float | np.integer | np.floating) and not isinstance(f0, bool)
-    if not ok or not isfinite(float(f0)):
-        raise ConfigError(
-            f"phase_compensation_hz={f0!r} is not allowed: phase_compensation_hz must be a "
-            f"finite real frequency f0 in Hz (TS 38.211 §5.4)"
-        )
-    return float(f0)
+    return check_real(
+        "phase_compensation_hz", f0, "a finite real frequency f0 in Hz", "TS 38.211 §5.4"
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -135,7 +119,7 @@ def _phases(f0: float, mu: int, cp: str, slot: int) -> np.ndarray:
     """exp(−j2π f0 (t_start,l + N_CP,l T_c)) for the slot's symbols (exact phase mod 1)."""
     n_tc = symbol_starts_tc(mu, cp, slot=slot) + cp_lengths_tc(mu, cp, slot=slot)
     f = Fraction(f0)
-    cycles = [float((f * int(n) / _TC_PER_SECOND) % 1) for n in n_tc]
+    cycles = [float((f * int(n) / TC_PER_SECOND) % 1) for n in n_tc]
     out = np.exp(-2j * np.pi * np.array(cycles))
     out.setflags(write=False)
     return out
@@ -177,23 +161,6 @@ def phase_compensation(f0_hz, mu, cp="normal", *, slot=0) -> np.ndarray:
     cp = check_cp(cp, mu)
     slot = check_slot(slot, mu)
     return _phases(_check_f0(f0_hz), mu, cp, slot % (1 << mu)).copy()
-
-
-def _check_n_sc(n_sc) -> int:
-    n_sc = check_int(
-        "n_sc",
-        n_sc,
-        f"a multiple of 12 in 12..{N_SC_RB * N_GRID_SIZE_MAX} (N_grid^size N_sc^RB)",
-        "TS 38.211 §4.4.2",
-        lo=N_SC_RB,
-        hi=N_SC_RB * N_GRID_SIZE_MAX,
-    )
-    if n_sc % N_SC_RB:
-        raise ConfigError(
-            f"n_sc={n_sc} is not allowed: n_sc must be a multiple of 12 in "
-            f"12..{N_SC_RB * N_GRID_SIZE_MAX} (N_grid^size N_sc^RB) (TS 38.211 §4.4.2)"
-        )
-    return n_sc
 
 
 def _check_k0_fits(k0, n_sc: int, fft_size: int) -> int:
@@ -274,7 +241,7 @@ def _common(mu, cp, fft_size, slot, n_sc, k0, phase_compensation_hz):
     cp = check_cp(cp, mu)
     fft_size = check_fft_size(fft_size, mu, cp)
     slot = check_slot(slot, mu) % (1 << mu)
-    n_sc = _check_n_sc(n_sc)
+    n_sc = check_n_sc(n_sc, max_rb=N_GRID_SIZE_MAX)
     k0 = _check_k0_fits(k0, n_sc, fft_size)
     f0 = None if phase_compensation_hz is None else _check_f0(phase_compensation_hz)
     return mu, cp, fft_size, slot, n_sc, k0, f0

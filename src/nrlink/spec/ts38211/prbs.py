@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from nrlink.errors import ConfigError, check_int
+from nrlink.errors import check_int
+from nrlink.spec._checks import check_int_array
 
 __all__ = ["N_C", "gold_sequence"]
 
@@ -62,18 +63,10 @@ def gold_sequence(c_init, length: int) -> np.ndarray:
     (2, 4)
     """
     length = check_int("length", length, "an integer >= 0", _CLAUSE, lo=0)
-    c_arr = np.asarray(c_init)
-    if c_arr.dtype == np.bool_ or not np.issubdtype(c_arr.dtype, np.integer):
-        raise ConfigError(
-            f"c_init={c_init!r} is not allowed: c_init must be an integer (or integer array) "
-            f"in 0..2^31-1 ({_CLAUSE})"
-        )
-    if c_arr.size and (int(c_arr.min()) < 0 or int(c_arr.max()) >= 1 << 31):
-        bad = c_arr[(c_arr < 0) | (c_arr >= 1 << 31)].ravel()[0]
-        raise ConfigError(
-            f"c_init={int(bad)} is not allowed: c_init must be in 0..2^31-1 ({_CLAUSE})"
-        )
-    flat = np.ascontiguousarray(c_arr.reshape(-1), dtype=np.int64)
+    c_arr = check_int_array(
+        "c_init", c_init, _CLAUSE, lo=0, hi=(1 << 31) - 1, range_text="0..2^31-1"
+    )
+    flat = np.ascontiguousarray(c_arr.reshape(-1))
     out = np.empty((flat.size, length), dtype=np.uint8)
     _gold_sequence_kernel(flat, out)
     return out.reshape(c_arr.shape + (length,))

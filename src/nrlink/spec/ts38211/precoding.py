@@ -13,6 +13,8 @@ import numpy as np
 import scipy.fft
 
 from nrlink.errors import ConfigError, check_int
+from nrlink.spec._checks import check_bool
+from nrlink.spec.ts38211.numerology import N_GRID_SIZE_MAX, N_SC_RB
 
 __all__ = [
     "is_valid_transform_precoding_prb",
@@ -22,11 +24,6 @@ __all__ = [
     "transform_precode",
     "valid_transform_precoding_prbs",
 ]
-
-#: Subcarriers per resource block N_sc^RB (TS 38.211 §4.4.4.1).
-N_SC_RB = 12
-#: Largest number of resource blocks of a carrier (TS 38.211 §4.4.2, N_grid^size ≤ 275).
-MAX_N_RB = 275
 
 _TP_CLAUSE = "TS 38.211 §6.3.1.4, TS 38.214 §6.1.2.2"
 _PREC_CLAUSE = "TS 38.211 §6.3.1.5"
@@ -64,7 +61,7 @@ def is_valid_transform_precoding_prb(n_prb: int) -> bool:
     return n == 1
 
 
-def valid_transform_precoding_prbs(max_prb: int = MAX_N_RB) -> tuple[int, ...]:
+def valid_transform_precoding_prbs(max_prb: int = N_GRID_SIZE_MAX) -> tuple[int, ...]:
     """All n_PRB in 1..max_prb allowed for a transform-precoded PUSCH, ascending.
 
     Implements TS 38.211 §6.3.1.4 (M_RB^PUSCH = 2^α2 · 3^α3 · 5^α5, TS 38.214 §6.1.2.2).
@@ -119,7 +116,9 @@ def _check_m_sc(m_sc) -> int:
     return m_sc
 
 
-def _check_symbols(name: str, a, m_sc: int) -> np.ndarray:
+def _blockwise_dft(name: str, a, m_sc, transform) -> np.ndarray:
+    """Orthonormal ``transform`` (scipy.fft.fft or ifft) of each block of m_sc symbols."""
+    m_sc = _check_m_sc(m_sc)
     a = np.asarray(a)
     if a.ndim < 1 or a.shape[-1] % m_sc:
         raise ConfigError(
@@ -128,7 +127,9 @@ def _check_symbols(name: str, a, m_sc: int) -> np.ndarray:
         )
     if a.dtype != np.complex128:
         a = a.astype(np.complex64, copy=False)
-    return a
+    blocks = a.reshape(*a.shape[:-1], a.shape[-1] // m_sc, m_sc)
+    out = transform(blocks, axis=-1, norm="ortho")
+    return out.reshape(a.shape).astype(np.complex64, copy=False)
 
 
 def transform_precode(x, m_sc: int) -> np.ndarray:
@@ -163,11 +164,7 @@ def transform_precode(x, m_sc: int) -> np.ndarray:
     >>> np.round(y[[0, 1, 12]].real, 4)
     array([3.4641, 0.    , 3.4641], dtype=float32)
     """
-    m_sc = _check_m_sc(m_sc)
-    x = _check_symbols("x", x, m_sc)
-    blocks = x.reshape(*x.shape[:-1], x.shape[-1] // m_sc, m_sc)
-    y = scipy.fft.fft(blocks, axis=-1, norm="ortho")
-    return y.reshape(x.shape).astype(np.complex64, copy=False)
+    return _blockwise_dft("x", x, m_sc, scipy.fft.fft)
 
 
 def transform_deprecode(y, m_sc: int) -> np.ndarray:
@@ -182,7 +179,7 @@ def transform_deprecode(y, m_sc: int) -> np.ndarray:
     y : array_like, shape (..., M_symb)
         Transform-precoded symbols (e.g. equalised), M_symb a multiple of ``m_sc``.
     m_sc : int
-        M_sc^PUSCH = 12 · M_RB^PUSCH, with M_RB^PUSCH = 2^α2 · 3^α3 · 5^α5.
+        M_sc^PUSCH, as for :func:`transform_precode`.
 
     Returns
     -------
@@ -191,8 +188,7 @@ def transform_deprecode(y, m_sc: int) -> np.ndarray:
     Raises
     ------
     ConfigError
-        If ``m_sc`` is not 12 times a 5-smooth number, or M_symb is not a multiple of
-        ``m_sc``.
+        As :func:`transform_precode`.
 
     Examples
     --------
@@ -200,11 +196,7 @@ def transform_deprecode(y, m_sc: int) -> np.ndarray:
     >>> bool(np.allclose(transform_deprecode(transform_precode(x, 36), 36), x, atol=1e-6))
     True
     """
-    m_sc = _check_m_sc(m_sc)
-    y = _check_symbols("y", y, m_sc)
-    blocks = y.reshape(*y.shape[:-1], y.shape[-1] // m_sc, m_sc)
-    x = scipy.fft.ifft(blocks, axis=-1, norm="ortho")
-    return x.reshape(y.shape).astype(np.complex64, copy=False)
+    return _blockwise_dft("y", y, m_sc, scipy.fft.ifft)
 
 
 # --------------------------------------------------------------------------------------
@@ -383,11 +375,7 @@ def pusch_precoding_matrix(
             f"num_layers={num_layers} is not allowed with num_ports={num_ports}: "
             f"num_layers must be ≤ num_ports ({_PREC_CLAUSE})"
         )
-    if not isinstance(transform_precoding, bool | np.bool_):
-        raise ConfigError(
-            f"transform_precoding={transform_precoding!r} is not allowed: "
-            f"transform_precoding must be True or False ({_TP_CLAUSE})"
-        )
+    transform_precoding = check_bool("transform_precoding", transform_precoding, _TP_CLAUSE)
     if transform_precoding and num_layers != 1:
         raise ConfigError(
             f"num_layers={num_layers} is not allowed with transform_precoding=True: "
@@ -399,7 +387,7 @@ def pusch_precoding_matrix(
         w = np.ones((1, 1), np.complex64)
         w.setflags(write=False)
         return w
-    table, ws = _CODEBOOKS[(num_layers, num_ports, bool(transform_precoding))]
+    table, ws = _CODEBOOKS[(num_layers, num_ports, transform_precoding)]
     tpmi = check_int(
         "tpmi", tpmi,
         f"an integer in 0..{len(ws) - 1} for {num_layers} layer(s) on {num_ports} ports",

@@ -23,10 +23,11 @@ from __future__ import annotations
 import numpy as np
 
 from nrlink.errors import ConfigError, check_int
+from nrlink.spec._checks import check_choice, check_real
 from nrlink.spec.ts38211.dmrs import dmrs_c_init, dmrs_sequence
-from nrlink.spec.ts38211.dmrs_tables import DMRS_PORT_TABLE
-from nrlink.spec.ts38211.grid import N_START_GRID_MAX
-from nrlink.spec.ts38211.numerology import N_SC_RB, check_n_size_grid
+from nrlink.spec.ts38211.dmrs_tables import DMRS_PORT_TABLE, check_dmrs_config_type
+from nrlink.spec.ts38211.mapping import check_symbol_allocation
+from nrlink.spec.ts38211.numerology import N_SC_RB, check_n_size_grid, check_n_start_grid
 from nrlink.spec.ts38214.ptrs import (
     PTRS_FREQUENCY_DENSITIES,
     PTRS_TIME_DENSITIES,
@@ -78,10 +79,6 @@ _CHANNELS = ("pdsch", "pusch")
 # Validation helpers
 
 
-def _check_config_type(config_type) -> int:
-    return check_int("config_type", config_type, "1 or 2", _CLAUSE_TABLE, choices=(1, 2))
-
-
 def _check_port(name: str, port, config_type: int) -> int:
     hi = len(K_REF_RE[config_type]) - 1
     allowed = f"an integer in 0..{hi} (a DM-RS port of a PT-RS port, type {config_type})"
@@ -89,36 +86,14 @@ def _check_port(name: str, port, config_type: int) -> int:
 
 
 def _check_re_offset(resource_element_offset) -> int:
-    if resource_element_offset not in PTRS_RE_OFFSETS:
-        raise ConfigError(
-            f"resource_element_offset={resource_element_offset!r} is not allowed: "
-            f"resource_element_offset must be one of {', '.join(map(repr, PTRS_RE_OFFSETS))} "
-            f"({_CLAUSE_TABLE})"
-        )
-    return PTRS_RE_OFFSETS.index(resource_element_offset)
+    offset = check_choice(
+        "resource_element_offset", resource_element_offset, PTRS_RE_OFFSETS, _CLAUSE_TABLE
+    )
+    return PTRS_RE_OFFSETS.index(offset)
 
 
 def _check_n_rb(n_rb) -> int:
-    return check_int("n_rb", n_rb, "an integer in 1..275", _CLAUSE_MAP, lo=1, hi=275)
-
-
-def _check_allocation(l_start, l_duration, n_symb_slot) -> tuple[int, int, int]:
-    n_symb_slot = check_int(
-        "n_symb_slot", n_symb_slot, "12 or 14", "TS 38.211 §4.3.2", choices=(12, 14)
-    )
-    l_start = check_int(
-        "l_start", l_start, f"an integer in 0..{n_symb_slot - 1}", _CLAUSE_MAP, lo=0,
-        hi=n_symb_slot - 1,
-    )  # fmt: skip
-    l_duration = check_int(
-        "l_duration",
-        l_duration,
-        f"an integer in 1..{n_symb_slot - l_start} (l_start + l_duration <= {n_symb_slot})",
-        _CLAUSE_MAP,
-        lo=1,
-        hi=n_symb_slot - l_start,
-    )
-    return l_start, l_duration, n_symb_slot
+    return check_n_size_grid(n_rb, "n_rb", _CLAUSE_MAP)
 
 
 def _check_dmrs_symbols(dmrs_symbols, l_start: int, l_duration: int) -> tuple[int, ...]:
@@ -208,7 +183,9 @@ def ptrs_symbols(
     >>> ptrs_symbols(l_start=0, l_duration=14, dmrs_symbols=(2, 3, 11), l_ptrs=2)
     (0, 5, 7, 9, 13)
     """
-    l_start, l_duration, n_symb_slot = _check_allocation(l_start, l_duration, n_symb_slot)
+    l_start, l_duration, n_symb_slot = check_symbol_allocation(
+        l_start, l_duration, n_symb_slot, _CLAUSE_MAP
+    )
     dmrs = _check_dmrs_symbols(dmrs_symbols, l_start, l_duration)
     l_ptrs = check_int(
         "l_ptrs", l_ptrs, "1, 2 or 4 (L_PT-RS)", _CLAUSE_MAP, choices=PTRS_TIME_DENSITIES
@@ -264,7 +241,7 @@ def ptrs_k_ref_re(
     >>> ptrs_k_ref_re(config_type=1, dmrs_port_index=2, resource_element_offset="offset10")
     7
     """
-    config_type = _check_config_type(config_type)
+    config_type = check_dmrs_config_type(config_type, _CLAUSE_TABLE)
     port = _check_port("dmrs_port_index", dmrs_port_index, config_type)
     column = _check_re_offset(resource_element_offset)
     return K_REF_RE[config_type][port][column]
@@ -514,11 +491,8 @@ def ptrs_grid(
             f"rb_start={rb_start}, n_rb={n_rb} is not allowed: the allocation must fit in the "
             f"grid of n_size_grid={n_size_grid} resource blocks ({_CLAUSE_MAP})"
         )
-    n_start_grid = check_int(
-        "n_start_grid", n_start_grid, f"an integer in 0..{N_START_GRID_MAX}",
-        "TS 38.211 §4.4.2", lo=0, hi=N_START_GRID_MAX,
-    )  # fmt: skip
-    config_type = _check_config_type(config_type)
+    n_start_grid = check_n_start_grid(n_start_grid)
+    config_type = check_dmrs_config_type(config_type, _CLAUSE_TABLE)
     try:
         ports = tuple(dmrs_ports)
     except TypeError:
@@ -534,11 +508,7 @@ def ptrs_grid(
             f"dmrs_ports={list(ports)} is not allowed: the DM-RS ports of the PT-RS ports "
             f"must be distinct ({_CLAUSE_MAP})"
         )
-    if channel not in _CHANNELS:
-        raise ConfigError(
-            f"channel={channel!r} is not allowed: channel must be 'pdsch' or 'pusch' "
-            f"({_CLAUSE_MAP})"
-        )
+    channel = check_choice("channel", channel, _CHANNELS, _CLAUSE_MAP)
     if beta_ptrs is None:
         beta = (
             ptrs_beta_pdsch(n_layers, epre_ratio, rounded_db=rounded_db)
@@ -546,18 +516,14 @@ def ptrs_grid(
             else ptrs_beta_pusch()
         )
     else:
-        ok = isinstance(beta_ptrs, int | float | np.floating | np.integer) and not isinstance(
-            beta_ptrs, bool
+        beta = check_real(
+            "beta_ptrs", beta_ptrs, "a finite number > 0", _CLAUSE_MAP, positive=True
         )
-        if not ok or not np.isfinite(beta_ptrs) or beta_ptrs <= 0:
-            raise ConfigError(
-                f"beta_ptrs={beta_ptrs!r} is not allowed: beta_ptrs must be a finite number "
-                f"> 0 ({_CLAUSE_MAP})"
-            )
-        beta = float(beta_ptrs)
     n_scid = _per_port("n_scid", n_scid, len(ports), "0 or 1", 0, 1)
     lambda_bar = _per_port("lambda_bar", lambda_bar, len(ports), "in 0..2", 0, 2)
-    l_start, l_duration, n_symb_slot = _check_allocation(l_start, l_duration, n_symb_slot)
+    l_start, l_duration, n_symb_slot = check_symbol_allocation(
+        l_start, l_duration, n_symb_slot, _CLAUSE_MAP
+    )
     dmrs = _check_dmrs_symbols(dmrs_symbols, l_start, l_duration)
     symbols = ptrs_symbols(
         l_start=l_start,

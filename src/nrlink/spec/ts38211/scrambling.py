@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from nrlink.errors import ConfigError, check_int
+from nrlink.spec._checks import as_bits
 from nrlink.spec.ts38211.prbs import gold_sequence
+from nrlink.spec.ts38211.sync import N_ID_CELL_MAX
 
 __all__ = [
     "c_init_pbch",
@@ -19,6 +21,13 @@ __all__ = [
     "descramble_llr",
     "scramble",
 ]
+
+
+def _check_rnti_id(n_rnti, n_id, clause: str, n_id_max: int = 1023) -> tuple[int, int]:
+    """Validate n_RNTI (0..65535) and n_ID (0..n_id_max)."""
+    n_rnti = check_int("n_rnti", n_rnti, "an integer in 0..65535", clause, lo=0, hi=65535)
+    n_id = check_int("n_id", n_id, f"an integer in 0..{n_id_max}", clause, lo=0, hi=n_id_max)
+    return n_rnti, n_id
 
 
 def c_init_pdsch(n_rnti: int, n_id: int, q: int = 0) -> int:
@@ -53,8 +62,7 @@ def c_init_pdsch(n_rnti: int, n_id: int, q: int = 0) -> int:
     49153
     """
     clause = "TS 38.211 §7.3.1.1"
-    n_rnti = check_int("n_rnti", n_rnti, "an integer in 0..65535", clause, lo=0, hi=65535)
-    n_id = check_int("n_id", n_id, "an integer in 0..1023", clause, lo=0, hi=1023)
+    n_rnti, n_id = _check_rnti_id(n_rnti, n_id, clause)
     q = check_int("q", q, "one of 0, 1", clause, choices=(0, 1))
     return n_rnti * 2**15 + q * 2**14 + n_id
 
@@ -83,9 +91,7 @@ def c_init_pusch(n_rnti: int, n_id: int) -> int:
     ConfigError
         If a parameter is out of range.
     """
-    clause = "TS 38.211 §6.3.1.1"
-    n_rnti = check_int("n_rnti", n_rnti, "an integer in 0..65535", clause, lo=0, hi=65535)
-    n_id = check_int("n_id", n_id, "an integer in 0..1023", clause, lo=0, hi=1023)
+    n_rnti, n_id = _check_rnti_id(n_rnti, n_id, "TS 38.211 §6.3.1.1")
     return n_rnti * 2**15 + n_id
 
 
@@ -114,9 +120,7 @@ def c_init_pdcch(n_rnti: int, n_id: int) -> int:
     ConfigError
         If a parameter is out of range.
     """
-    clause = "TS 38.211 §7.3.2.3"
-    n_rnti = check_int("n_rnti", n_rnti, "an integer in 0..65535", clause, lo=0, hi=65535)
-    n_id = check_int("n_id", n_id, "an integer in 0..65535", clause, lo=0, hi=65535)
+    n_rnti, n_id = _check_rnti_id(n_rnti, n_id, "TS 38.211 §7.3.2.3", n_id_max=65535)
     return (n_rnti * 2**16 + n_id) % 2**31
 
 
@@ -143,8 +147,9 @@ def c_init_pbch(n_id_cell: int) -> int:
         If ``n_id_cell`` is out of range.
     """
     return check_int(
-        "n_id_cell", n_id_cell, "an integer in 0..1007", "TS 38.211 §7.3.3.1", lo=0, hi=1007
-    )
+        "n_id_cell", n_id_cell, f"an integer in 0..{N_ID_CELL_MAX}", "TS 38.211 §7.3.3.1",
+        lo=0, hi=N_ID_CELL_MAX,
+    )  # fmt: skip
 
 
 def _sequence_for(c_init, batch_shape: tuple[int, ...], n: int, clause: str) -> np.ndarray:
@@ -205,17 +210,8 @@ def scramble(b, c_init) -> np.ndarray:
     array([0, 0, 0, 0, 1, 1, 0, 0], dtype=uint8)
     """
     clause = "TS 38.211 §7.3.1.1, §6.3.1.1"
-    b = np.asarray(b)
-    if b.ndim == 0:
-        raise ConfigError(f"b with shape () is not allowed: b must have a bit axis ({clause})")
-    if not (np.issubdtype(b.dtype, np.integer) or b.dtype == np.bool_):
-        raise ConfigError(
-            f"b of dtype {b.dtype} is not allowed: b must be integer bits 0/1 ({clause})"
-        )
-    if b.size and b.dtype != np.bool_ and (b.max() > 1 or b.min() < 0):
-        raise ConfigError(f"b has values other than 0 and 1: b must be bits 0/1 ({clause})")
-    b8 = b.astype(np.uint8, copy=False)
-    c = _sequence_for(c_init, b.shape[:-1], b.shape[-1], clause)
+    b8 = as_bits("b", b, clause)
+    c = _sequence_for(c_init, b8.shape[:-1], b8.shape[-1], clause)
     return np.bitwise_xor(b8, c)
 
 

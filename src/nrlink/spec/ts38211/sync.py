@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from nrlink.errors import ConfigError
+from nrlink.spec._checks import check_int_array
+from nrlink.spec.ts38211.modulation import modulate
 from nrlink.spec.ts38211.prbs import gold_sequence
 
 __all__ = [
@@ -38,7 +40,6 @@ N_ID_1_MAX = 335
 _CLAUSE_CELL = "TS 38.211 §7.4.2.1"
 _CLAUSE_PSS = "TS 38.211 §7.4.2.2"
 _CLAUSE_PBCH = "TS 38.211 §7.4.1.4.1"
-_INV_SQRT2 = np.float32(1.0 / np.sqrt(2.0))
 
 
 def _m_sequence(taps: tuple[int, ...], init: tuple[int, ...]) -> np.ndarray:
@@ -61,19 +62,21 @@ _D1_SSS = (1 - 2 * _X1_SSS).astype(np.int8)
 _N = np.arange(SYNC_LENGTH)
 
 
-def _int_array(name: str, value, lo: int, hi: int, clause: str) -> np.ndarray:
-    """``value`` as an int64 array with every element in lo..hi, else :class:`ConfigError`."""
-    arr = np.asarray(value)
-    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+def _check_n_id_cell(n_id_cell, clause: str = _CLAUSE_CELL) -> np.ndarray:
+    return check_int_array("n_id_cell", n_id_cell, clause, lo=0, hi=N_ID_CELL_MAX)
+
+
+def _check_pbch_ids(n_id_cell, i_ssb_bar) -> tuple[np.ndarray, np.ndarray]:
+    """N_ID^cell and ī_SSB validated and broadcast against each other."""
+    n_id_cell = _check_n_id_cell(n_id_cell, _CLAUSE_PBCH)
+    i_ssb_bar = check_int_array("i_ssb_bar", i_ssb_bar, _CLAUSE_PBCH, lo=0, hi=7)
+    try:
+        return np.broadcast_arrays(n_id_cell, i_ssb_bar)
+    except ValueError:
         raise ConfigError(
-            f"{name}={value!r} is not allowed: {name} must be an integer (or integer array) "
-            f"in {lo}..{hi} ({clause})"
-        )
-    arr = arr.astype(np.int64)
-    if arr.size and (int(arr.min()) < lo or int(arr.max()) > hi):
-        bad = int(arr[(arr < lo) | (arr > hi)].ravel()[0])
-        raise ConfigError(f"{name}={bad} is not allowed: {name} must be in {lo}..{hi} ({clause})")
-    return arr
+            f"n_id_cell of shape {n_id_cell.shape} and i_ssb_bar of shape {i_ssb_bar.shape} "
+            f"are not allowed: their shapes must broadcast ({_CLAUSE_PBCH})"
+        ) from None
 
 
 def n_id_cell_parts(n_id_cell):
@@ -106,7 +109,7 @@ def n_id_cell_parts(n_id_cell):
     >>> n_id_cell_parts([0, 4])
     (array([0, 1]), array([0, 1]))
     """
-    arr = _int_array("n_id_cell", n_id_cell, 0, N_ID_CELL_MAX, _CLAUSE_CELL)
+    arr = _check_n_id_cell(n_id_cell)
     n_id_1, n_id_2 = np.divmod(arr, 3)
     if arr.ndim == 0:
         return int(n_id_1), int(n_id_2)
@@ -143,7 +146,7 @@ def pss(n_id_2) -> np.ndarray:
     >>> pss([0, 1, 2]).shape
     (3, 127)
     """
-    n_id_2 = _int_array("n_id_2", n_id_2, 0, 2, _CLAUSE_PSS)
+    n_id_2 = check_int_array("n_id_2", n_id_2, _CLAUSE_PSS, lo=0, hi=2)
     m = (_N + 43 * n_id_2[..., None]) % SYNC_LENGTH
     return _D_PSS[m]
 
@@ -180,9 +183,7 @@ def sss(n_id_cell) -> np.ndarray:
     >>> sss(np.arange(1008)).shape
     (1008, 127)
     """
-    n_id_1, n_id_2 = np.divmod(
-        _int_array("n_id_cell", n_id_cell, 0, N_ID_CELL_MAX, _CLAUSE_CELL), 3
-    )
+    n_id_1, n_id_2 = np.divmod(_check_n_id_cell(n_id_cell), 3)
     m0 = 15 * (n_id_1 // 112) + 5 * n_id_2
     m1 = n_id_1 % 112
     return _D0_SSS[(_N + m0[..., None]) % SYNC_LENGTH] * _D1_SSS[(_N + m1[..., None]) % SYNC_LENGTH]
@@ -211,15 +212,15 @@ def pbch_dmrs_c_init(n_id_cell, i_ssb_bar):
     Raises
     ------
     ConfigError
-        If ``n_id_cell`` is not in 0..1007 or ``i_ssb_bar`` not in 0..7.
+        If ``n_id_cell`` is not in 0..1007, ``i_ssb_bar`` not in 0..7, or their shapes do
+        not broadcast.
 
     Examples
     --------
     >>> pbch_dmrs_c_init(1, 0)
     2113
     """
-    n_id_cell = _int_array("n_id_cell", n_id_cell, 0, N_ID_CELL_MAX, _CLAUSE_PBCH)
-    i_ssb_bar = _int_array("i_ssb_bar", i_ssb_bar, 0, 7, _CLAUSE_PBCH)
+    n_id_cell, i_ssb_bar = _check_pbch_ids(n_id_cell, i_ssb_bar)
     c_init = 2**11 * (i_ssb_bar + 1) * (n_id_cell // 4 + 1) + 2**6 * (i_ssb_bar + 1) + n_id_cell % 4
     return int(c_init) if c_init.ndim == 0 else c_init
 
@@ -259,18 +260,5 @@ def pbch_dmrs(n_id_cell, i_ssb_bar) -> np.ndarray:
     >>> pbch_dmrs(np.arange(3)[:, None], np.arange(8)).shape
     (3, 8, 144)
     """
-    n_id_cell = _int_array("n_id_cell", n_id_cell, 0, N_ID_CELL_MAX, _CLAUSE_PBCH)
-    i_ssb_bar = _int_array("i_ssb_bar", i_ssb_bar, 0, 7, _CLAUSE_PBCH)
-    try:
-        n_id_cell, i_ssb_bar = np.broadcast_arrays(n_id_cell, i_ssb_bar)
-    except ValueError:
-        raise ConfigError(
-            f"n_id_cell of shape {n_id_cell.shape} and i_ssb_bar of shape {i_ssb_bar.shape} "
-            f"are not allowed: their shapes must broadcast ({_CLAUSE_PBCH})"
-        ) from None
     c = gold_sequence(pbch_dmrs_c_init(n_id_cell, i_ssb_bar), 2 * PBCH_DMRS_LENGTH)
-    s = (1.0 - 2.0 * c.astype(np.float32)) * _INV_SQRT2
-    r = np.empty(s.shape[:-1] + (PBCH_DMRS_LENGTH,), dtype=np.complex64)
-    r.real = s[..., 0::2]
-    r.imag = s[..., 1::2]
-    return r
+    return modulate(c, 2)  # QPSK of §5.1.4

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nrlink.errors import ConfigError, check_int
+from nrlink.spec._checks import check_bool, check_choice
 
 __all__ = [
     "MCS_TABLES",
@@ -166,16 +167,8 @@ MCS_TABLES: dict[str, _Table] = {
 
 
 def _table(table: str, tp_pi2bpsk: bool) -> _Table:
-    if table not in MCS_TABLES:
-        raise ConfigError(
-            f"table={table!r} is not allowed: table must be one of "
-            f"{', '.join(map(repr, MCS_TABLES))} (TS 38.214 §5.1.3.1, §6.1.4.1)"
-        )
-    if not isinstance(tp_pi2bpsk, bool):
-        raise ConfigError(
-            f"tp_pi2bpsk={tp_pi2bpsk!r} is not allowed: tp_pi2bpsk must be True or False "
-            "(TS 38.214 §6.1.4.1)"
-        )
+    table = check_choice("table", table, tuple(MCS_TABLES), "TS 38.214 §5.1.3.1, §6.1.4.1")
+    tp_pi2bpsk = check_bool("tp_pi2bpsk", tp_pi2bpsk, "TS 38.214 §6.1.4.1")
     t = MCS_TABLES[table]
     if tp_pi2bpsk and t.q_rows == 0:
         raise ConfigError(

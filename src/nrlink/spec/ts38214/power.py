@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import math
 
-from nrlink.errors import ConfigError, check_int
+from nrlink.spec._checks import check_choice
+from nrlink.spec.ts38211.dmrs_tables import (
+    check_dmrs_config_type,
+    check_num_cdm_groups_without_data,
+)
 
 __all__ = ["DMRS_EPRE_RATIO_DB", "dmrs_beta", "dmrs_power_offset_db"]
 
@@ -25,21 +29,10 @@ DMRS_EPRE_RATIO_DB: dict[tuple[int, int], float] = {
 
 
 def _check(num_cdm_groups_without_data, config_type, channel):
-    if channel not in ("pdsch", "pusch"):
-        raise ConfigError(
-            f"channel={channel!r} is not allowed: channel must be one of 'pdsch', 'pusch' "
-            f"(TS 38.214 §4.1 / §6.2.2)"
-        )
+    channel = check_choice("channel", channel, tuple(_CLAUSE), "TS 38.214 §4.1 / §6.2.2")
     clause = _CLAUSE[channel]
-    config_type = check_int("config_type", config_type, "one of 1, 2", clause, choices=(1, 2))
-    num = check_int(
-        "num_cdm_groups_without_data",
-        num_cdm_groups_without_data,
-        f"in 1..{config_type + 1} for DMRS configuration type {config_type}",
-        clause,
-        lo=1,
-        hi=config_type + 1,
-    )
+    config_type = check_dmrs_config_type(config_type, clause)
+    num = check_num_cdm_groups_without_data(num_cdm_groups_without_data, config_type, clause)
     return num, config_type
 
 
@@ -96,10 +89,8 @@ def dmrs_beta(
 
     Parameters
     ----------
-    num_cdm_groups_without_data : int
-        Number of DM-RS CDM groups without data: 1..2 (type 1), 1..3 (type 2).
-    config_type : int
-        DMRS configuration type 1 or 2.
+    num_cdm_groups_without_data, config_type : int
+        As for :func:`dmrs_power_offset_db`.
     channel : {"pdsch", "pusch"}, default "pdsch"
     rounded_db : bool, default False
         Use the printed dB value literally: 10^(-β_dB / 20) (1.41254 instead of √2).

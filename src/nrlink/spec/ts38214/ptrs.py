@@ -23,6 +23,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from nrlink.errors import ConfigError, check_int
+from nrlink.spec._checks import check_bool, check_choice
+from nrlink.spec.ts38211.numerology import check_n_size_grid
 from nrlink.spec.ts38214.mcs import max_mcs_index
 
 __all__ = [
@@ -66,18 +68,14 @@ _RNTI_ABSENT = ("RA-RNTI", "MsgB-RNTI", "SI-RNTI", "P-RNTI")
 _EPRE_RATIO_0_DB = (0.0, 3.0, 4.77, 6.0, 7.0, 7.78)
 #: Largest N_RB,i of frequencyDensity (values in range 1-276).
 _N_RB_I_MAX = 276
-#: Largest number of scheduled resource blocks (275, TS 38.211 §4.4.2).
-_N_RB_MAX = 275
 
 
 def _check_table(mcs_table) -> str:
-    if mcs_table not in _PTRS_MCS_TABLES:
-        raise ConfigError(
-            f"mcs_table={mcs_table!r} is not allowed: mcs_table must be one of "
-            f"{', '.join(map(repr, _PTRS_MCS_TABLES))} (the MCS tables of PDSCH and of PUSCH "
-            f"without transform precoding) ({_CLAUSE})"
-        )
-    return mcs_table
+    allowed = (
+        f"one of {', '.join(map(repr, _PTRS_MCS_TABLES))} (the MCS tables of PDSCH and of "
+        f"PUSCH without transform precoding)"
+    )
+    return check_choice("mcs_table", mcs_table, _PTRS_MCS_TABLES, _CLAUSE, allowed)
 
 
 def _check_i_mcs(i_mcs, mcs_table: str) -> int:
@@ -94,7 +92,7 @@ def _check_i_mcs(i_mcs, mcs_table: str) -> int:
 
 
 def _check_n_rb(n_rb) -> int:
-    return check_int("n_rb", n_rb, f"an integer in 1..{_N_RB_MAX}", _CLAUSE, lo=1, hi=_N_RB_MAX)
+    return check_n_size_grid(n_rb, "n_rb", _CLAUSE)
 
 
 def _as_int_tuple(name: str, value, length: tuple[int, ...], clause: str) -> tuple[int, ...]:
@@ -368,11 +366,7 @@ def ptrs_pdsch_densities(
     ...                      frequency_thresholds=(20, 40))
     (2, 4)
     """
-    if rnti_type not in _RNTI_PRESENT + _RNTI_ABSENT:
-        raise ConfigError(
-            f"rnti_type={rnti_type!r} is not allowed: rnti_type must be one of "
-            f"{', '.join(map(repr, _RNTI_PRESENT + _RNTI_ABSENT))} ({_CLAUSE})"
-        )
+    rnti_type = check_choice("rnti_type", rnti_type, _RNTI_PRESENT + _RNTI_ABSENT, _CLAUSE)
     mcs_table = _check_table(mcs_table)
     i_mcs = _check_i_mcs(i_mcs, mcs_table)
     n_rb = _check_n_rb(n_rb)
@@ -478,11 +472,7 @@ def ptrs_beta_pdsch(n_layers: int, epre_ratio: int = 0, *, rounded_db: bool = Fa
     (1.414214, 1.412538)
     """
     rho_db = ptrs_epre_ratio_db(n_layers, epre_ratio)
-    if not isinstance(rounded_db, bool):
-        raise ConfigError(
-            f"rounded_db={rounded_db!r} is not allowed: rounded_db must be True or False "
-            f"({_CLAUSE_EPRE})"
-        )
+    rounded_db = check_bool("rounded_db", rounded_db, _CLAUSE_EPRE)
     if rounded_db or epre_ratio == 1:
         return 10.0 ** (rho_db / 20.0)
     return math.sqrt(n_layers)

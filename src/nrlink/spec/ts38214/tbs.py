@@ -12,7 +12,8 @@ from fractions import Fraction
 import numpy as np
 
 from nrlink.errors import ConfigError, check_int
-from nrlink.spec.ts38211.modulation import MODULATION_ORDERS
+from nrlink.spec.ts38211.modulation import check_qm
+from nrlink.spec.ts38211.numerology import N_SC_RB, check_n_size_grid
 from nrlink.spec.ts38214.mcs import mcs_entry
 
 __all__ = [
@@ -78,7 +79,7 @@ def n_re_per_prb(n_symbols: int, n_dmrs_prb: int, x_overhead: int = 0) -> int:
     x_overhead = check_int(
         "x_overhead", x_overhead, "one of 0, 6, 12, 18", _CLAUSE, choices=X_OVERHEAD_VALUES
     )
-    n_re_prime = 12 * n_symbols - n_dmrs_prb - x_overhead
+    n_re_prime = N_SC_RB * n_symbols - n_dmrs_prb - x_overhead
     if n_re_prime <= 0:
         raise ConfigError(
             f"n_dmrs_prb={n_dmrs_prb} and x_overhead={x_overhead} leave no data RE in "
@@ -110,7 +111,7 @@ def n_re_total(*, n_prb: int, n_symbols: int, n_dmrs_prb: int, x_overhead: int =
     ConfigError
         If a parameter is out of range or the allocation has no data RE.
     """
-    n_prb = check_int("n_prb", n_prb, "an integer in 1..275", _CLAUSE, lo=1, hi=275)
+    n_prb = check_n_size_grid(n_prb, "n_prb", _CLAUSE)
     return min(156, n_re_per_prb(n_symbols, n_dmrs_prb, x_overhead)) * n_prb
 
 
@@ -172,7 +173,7 @@ def transport_block_size(*, n_re: int, r, qm: int, layers: int, scaling=1.0) -> 
     r_frac = _exact("r", r, "a code rate 0 < r < 1", _CLAUSE)
     if not 0 < r_frac < 1:
         raise ConfigError(f"r={r!r} is not allowed: r must be a code rate 0 < r < 1 ({_CLAUSE})")
-    qm = check_int("qm", qm, "one of 1, 2, 4, 6, 8, 10", _CLAUSE, choices=MODULATION_ORDERS)
+    qm = check_qm(qm, _CLAUSE)
     layers = check_int(
         "layers", layers, "an integer in 1..4 (layers per codeword)", _CLAUSE, lo=1, hi=4
     )
@@ -297,10 +298,7 @@ def n_prb_lbrm(n_prb: int) -> int:
     ConfigError
         If ``n_prb`` is outside 1..275.
     """
-    n_prb = check_int(
-        "n_prb", n_prb, "an integer in 1..275", "TS 38.212 §5.4.2.1 (Table 5.4.2.1-1)",
-        lo=1, hi=275,
-    )  # fmt: skip
+    n_prb = check_n_size_grid(n_prb, "n_prb", "TS 38.212 §5.4.2.1 (Table 5.4.2.1-1)")
     for upper, value in _N_PRB_LBRM:
         if n_prb <= upper:
             return value
