@@ -164,3 +164,13 @@ def test_ptrs_with_non_contiguous_allocation_not_implemented():
     with pytest.raises(NotImplementedError, match="non-contiguous"):
         PdschConfig(carrier=CarrierConfig(n_size_grid=20), prbs=(0, 5), mcs_index=20,
                     ptrs=PtrsConfig())
+
+
+def test_ptrs_not_transmitted_on_reserved_res():
+    cfg = PdschConfig(carrier=CarrierConfig(n_size_grid=24), mcs_index=20, ptrs=PtrsConfig(),
+                      reserved=(RateMatchPattern(prbs=tuple(range(24)), symbols=(5,)),))
+    grid = PdschTransmitter(cfg).grid(_bits(cfg.resources.tbs[0]))
+    assert np.all(grid[0, 0, 5] == 0)
+    with pytest.raises(ConfigError, match=r"ptrs with num_layers=7.*Table 4\.1-2"):
+        PdschConfig(carrier=CarrierConfig(n_size_grid=24), mcs_index=20, num_layers=7,
+                    ptrs=PtrsConfig(), dmrs=DmrsConfig(length=2))

@@ -19,6 +19,24 @@ def _nested_class(hint) -> type | None:
     return None
 
 
+def _nested_item_class(hint) -> type | None:
+    """The FromDictMixin subclass X of a ``tuple[X, ...]`` field hint."""
+    if typing.get_origin(hint) is tuple:
+        args = typing.get_args(hint)
+        if args and isinstance(args[0], type) and issubclass(args[0], FromDictMixin):
+            return args[0]
+    return None
+
+
+def _plain(v):
+    """A configuration value as plain data (nested configurations as mappings)."""
+    if isinstance(v, FromDictMixin):
+        return v.to_dict()
+    if isinstance(v, tuple):
+        return tuple(_plain(x) for x in v)
+    return v
+
+
 class FromDictMixin:
     """``from_dict`` for frozen dataclasses: unknown keys are refused with a hint.
 
@@ -53,8 +71,12 @@ class FromDictMixin:
                     f"{', '.join(names)}){near}"
                 )
             nested = _nested_class(hints.get(key))
+            item = _nested_item_class(hints.get(key))
             if nested is not None and isinstance(value, dict):
                 value = nested.from_dict(value, path=f"{path}{key}.")
+            elif item is not None and isinstance(value, list | tuple):
+                value = tuple(item.from_dict(v, path=f"{path}{key}[{i}].")
+                              if isinstance(v, dict) else v for i, v in enumerate(value))
             elif isinstance(value, list):
                 value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
             kwargs[key] = value
@@ -70,6 +92,5 @@ class FromDictMixin:
         for f in dataclasses.fields(self):
             if not f.init:
                 continue
-            v = getattr(self, f.name)
-            out[f.name] = v.to_dict() if isinstance(v, FromDictMixin) else v
+            out[f.name] = _plain(getattr(self, f.name))
         return out

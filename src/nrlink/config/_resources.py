@@ -19,8 +19,9 @@ from nrlink.spec.ts38211.dmrs import dmrs_cdm_group_mask, dmrs_port_params, dmrs
 from nrlink.spec.ts38211.layer_mapping import codeword_layers
 from nrlink.spec.ts38211.mapping import allocation_mask, data_re_mask
 from nrlink.spec.ts38211.ptrs import ptrs_subcarriers, ptrs_symbols
-from nrlink.spec.ts38214.mcs import McsEntry
+from nrlink.spec.ts38214.mcs import McsEntry, mcs_entry
 from nrlink.spec.ts38214.ptrs import (
+    ptrs_beta_pdsch,
     ptrs_frequency_density,
     ptrs_pdsch_densities,
     ptrs_time_density,
@@ -36,7 +37,8 @@ from nrlink.spec.ts38214.tbs import (
 __all__ = [
     "ResourcePlan",
     "SharedChannelMixin",
-    "check_shared_fields", "contiguous_prbs", "plan_resources"]
+    "check_shared_fields",
+    "config_mcs", "contiguous_prbs", "plan_resources"]
 
 class SharedChannelMixin(FromDictMixin):
     """Derived quantities common to :class:`PdschConfig` and :class:`PuschConfig`."""
@@ -75,6 +77,12 @@ def check_shared_fields(cfg, channel: str) -> None:
                               f"{cls.__name__}")
     if cfg.ptrs is not None and not isinstance(cfg.ptrs, PtrsConfig):
         raise ConfigError(f"ptrs={cfg.ptrs!r} is not allowed: ptrs must be a PtrsConfig or None")
+    if cfg.carrier.scs_khz == 240:
+        raise ConfigError(
+            f"carrier.scs_khz=240 is not allowed for {channel.upper()}: 240 kHz (μ = 4) is used "
+            "by SS/PBCH blocks only; data channels use 15, 30, 60, 120, 480 or 960 kHz "
+            "(TS 38.211 §4.2, TS 38.331 BWP subcarrierSpacing)"
+        )
     if not isinstance(cfg.lbrm, bool):
         raise ConfigError(f"lbrm={cfg.lbrm!r} is not allowed: lbrm must be True or False ({rm})")
     check_int("n_rnti", cfg.n_rnti, "an integer in 0..65535", scr, lo=0, hi=65535)
@@ -85,6 +93,14 @@ def check_shared_fields(cfg, channel: str) -> None:
     check_int("prb_start", cfg.prb_start, "an integer ≥ 0", alloc, lo=0)
     if cfg.n_prb is not None:
         check_int("n_prb", cfg.n_prb, "an integer in 1..275 or None", alloc, lo=1, hi=275)
+
+
+def config_mcs(cfg, **kwargs) -> McsEntry:
+    """The MCS row of ``cfg.mcs_index`` in ``cfg.mcs_table``, errors naming those fields."""
+    try:
+        return mcs_entry(cfg.mcs_index, cfg.mcs_table, **kwargs)
+    except ConfigError as e:
+        raise ConfigError(f"mcs_index={cfg.mcs_index!r}, mcs_table={cfg.mcs_table!r}: {e}") from e
 
 
 def contiguous_prbs(cfg, n_size_bwp: int, channel: str) -> list[int]:
@@ -217,6 +233,11 @@ def plan_resources(cfg, *, channel: str, mcs: McsEntry, ptrs_allowed: bool) -> R
         ) & alloc
     n_dmrs_prb = int(dmrs_mask[:, prbs[0] * 12 : prbs[0] * 12 + 12].sum())
 
+    # Reserved REs (rate matching patterns, TS 38.214 §5.1.4).
+    reserved = cfg.reserved_mask(n_symb, n_sc) if hasattr(cfg, "reserved_mask") else None
+    if reserved is None:
+        reserved = np.zeros((n_symb, n_sc), dtype=bool)
+
     # PT-RS (TS 38.214 §5.1.6.3 / §6.2.3.1; TS 38.211 §7.4.1.2.2 / §6.4.1.2.2.1).
     ptrs_mask = np.zeros((n_symb, n_sc), dtype=bool)
     p_syms: tuple[int, ...] = ()
@@ -233,6 +254,11 @@ def plan_resources(cfg, *, channel: str, mcs: McsEntry, ptrs_allowed: bool) -> R
                 "PT-RS with a non-contiguous PRB allocation (TS 38.211 §7.4.1.2.2 counts the "
                 "PT-RS subcarriers over the scheduled RBs) is not implemented"
             )
+        if channel == "pdsch":
+            try:  # TS 38.214 Table 4.1-2 covers 1..6 layers
+                ptrs_beta_pdsch(cfg.num_layers, cfg.ptrs.epre_ratio)
+            except ConfigError as e:
+                raise ConfigError(f"ptrs with num_layers={cfg.num_layers}: {e}") from e
         if channel == "pusch" and cfg.num_layers > 1:
             raise NotImplementedError(
                 "PT-RS of a multi-layer PUSCH (power scaling of TS 38.214 Table 6.2.3.1-3 "
@@ -265,13 +291,11 @@ def plan_resources(cfg, *, channel: str, mcs: McsEntry, ptrs_allowed: bool) -> R
             alloc_sc = (np.sort(prbs)[:, None] * 12 + np.arange(12)[None, :]).ravel()
             p_sc = alloc_sc[np.asarray(k_alloc, dtype=np.int64)]
             ptrs_mask[np.ix_(list(p_syms), p_sc)] = True
-            ptrs_mask &= alloc
+            # No PT-RS on REs declared not available (TS 38.211 §7.4.1.2.2, TS 38.214 §5.1.4).
+            ptrs_mask &= alloc & ~reserved
         else:
             l_ptrs = k_ptrs = None
 
-    reserved = cfg.reserved_mask(n_symb, n_sc) if hasattr(cfg, "reserved_mask") else None
-    if reserved is None:
-        reserved = np.zeros((n_symb, n_sc), dtype=bool)
     data = data_re_mask(alloc, dmrs_mask, ptrs_mask, reserved)
     n_data = int(data.sum())
     if n_data == 0:

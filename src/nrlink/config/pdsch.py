@@ -12,6 +12,7 @@ from nrlink.config._resources import (
     ResourcePlan,
     SharedChannelMixin,
     check_shared_fields,
+    config_mcs,
     contiguous_prbs,
     plan_resources,
 )
@@ -19,7 +20,7 @@ from nrlink.config.carrier import BwpConfig, CarrierConfig
 from nrlink.config.dmrs import DmrsConfig, PtrsConfig
 from nrlink.errors import ConfigError, check_int
 from nrlink.spec.ts38211.scrambling import c_init_pdsch
-from nrlink.spec.ts38214.mcs import McsEntry, mcs_entry
+from nrlink.spec.ts38214.mcs import McsEntry
 from nrlink.spec.ts38214.tbs import SCALING_VALUES
 
 __all__ = ["PdschConfig", "RateMatchPattern", "PDSCH_MCS_TABLES"]
@@ -148,8 +149,8 @@ class PdschConfig(SharedChannelMixin):
                               "tuple of RateMatchPattern")
         if any(isinstance(r, dict) for r in self.reserved):
             object.__setattr__(self, "reserved", tuple(
-                RateMatchPattern.from_dict(r, path="reserved.") if isinstance(r, dict) else r
-                for r in self.reserved))
+                RateMatchPattern.from_dict(r, path=f"reserved[{i}].") if isinstance(r, dict)
+                else r for i, r in enumerate(self.reserved)))
         if not all(isinstance(r, RateMatchPattern) for r in self.reserved):
             raise ConfigError(f"reserved={self.reserved!r} is not allowed: reserved must be a "
                               "tuple of RateMatchPattern")
@@ -174,7 +175,7 @@ class PdschConfig(SharedChannelMixin):
     @property
     def mcs(self) -> McsEntry:
         """Q_m and target code rate (TS 38.214 §5.1.3.1)."""
-        return mcs_entry(self.mcs_index, self.mcs_table)
+        return config_mcs(self)
 
     @property
     def max_qm(self) -> int:
@@ -202,10 +203,14 @@ class PdschConfig(SharedChannelMixin):
     def prb_indices(self, n_size_bwp: int) -> list[int]:
         """Allocated PRBs relative to the BWP, checked to lie inside it."""
         if self.prbs is not None:
-            p = sorted(self.prbs)
-            if len(set(p)) != len(p) or p[0] < 0 or p[-1] >= n_size_bwp or not all(
-                isinstance(i, int | np.integer) for i in p
-            ):
+            if not all(isinstance(i, int | np.integer) and not isinstance(i, bool)
+                       for i in self.prbs):
+                raise ConfigError(
+                    f"prbs={self.prbs} is not allowed: PRB indices must be integers "
+                    "(TS 38.214 §5.1.2.2.1)"
+                )
+            p = sorted(int(i) for i in self.prbs)
+            if len(set(p)) != len(p) or p[0] < 0 or p[-1] >= n_size_bwp:
                 raise ConfigError(
                     f"prbs={self.prbs} is not allowed: PRB indices must be distinct and in "
                     f"0..{n_size_bwp - 1} (the BWP) (TS 38.214 §5.1.2.2.1)"

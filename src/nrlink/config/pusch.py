@@ -9,6 +9,7 @@ from nrlink.config._resources import (
     ResourcePlan,
     SharedChannelMixin,
     check_shared_fields,
+    config_mcs,
     contiguous_prbs,
     plan_resources,
 )
@@ -20,7 +21,7 @@ from nrlink.spec.ts38211.precoding import (
     pusch_precoding_matrix,
 )
 from nrlink.spec.ts38211.scrambling import c_init_pusch
-from nrlink.spec.ts38214.mcs import McsEntry, mcs_entry
+from nrlink.spec.ts38214.mcs import McsEntry
 
 __all__ = ["PuschConfig", "PUSCH_MCS_TABLES"]
 
@@ -148,6 +149,7 @@ class PuschConfig(SharedChannelMixin):
                 f"num_antenna_ports={ports} is not allowed with num_layers={self.num_layers}: "
                 "ports must be ≥ layers (TS 38.211 §6.3.1.5)"
             )
+        check_int("tpmi", self.tpmi, "an integer ≥ 0", "TS 38.211 §6.3.1.5", lo=0)
         if self.precoding == "codebook":
             self.precoding_matrix  # noqa: B018 - validates tpmi for (layers, ports)
         allowed = PUSCH_MCS_TABLES[tp]
@@ -165,6 +167,12 @@ class PuschConfig(SharedChannelMixin):
                 "used with transform precoding only (TS 38.214 §6.1.4.1)"
             )
         if tp:
+            if self.dmrs.num_cdm_groups_without_data != 2:
+                raise ConfigError(
+                    f"dmrs.num_cdm_groups_without_data={self.dmrs.num_cdm_groups_without_data} "
+                    "is not allowed with transform_precoding=True: the DM-RS symbols of "
+                    "DFT-s-OFDM carry no data, i.e. 2 CDM groups without data (TS 38.214 §6.2.2)"
+                )
             if self.dmrs.config_type != 1:
                 raise ConfigError(
                     f"dmrs.config_type={self.dmrs.config_type} is not allowed with "
@@ -200,7 +208,7 @@ class PuschConfig(SharedChannelMixin):
     @property
     def mcs(self) -> McsEntry:
         """Q_m and target code rate (TS 38.214 §6.1.4.1)."""
-        return mcs_entry(self.mcs_index, self.mcs_table, tp_pi2bpsk=self.tp_pi2bpsk)
+        return config_mcs(self, tp_pi2bpsk=self.tp_pi2bpsk)
 
     @property
     def max_qm(self) -> int:

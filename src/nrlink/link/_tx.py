@@ -65,7 +65,7 @@ def reference_signals(cfg, res: ResourcePlan, *, channel: str) -> np.ndarray:
             dmrs_ports=(port,), channel=channel, n_layers=cfg.num_layers,
             epre_ratio=p.epre_ratio, beta_ptrs=None if channel == "pdsch" else 1.0,
         )
-        values[layer] += pv[0]
+        values[layer] += np.where(res.ptrs_mask, pv[0], 0)  # none on reserved REs
     return values
 
 

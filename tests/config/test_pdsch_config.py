@@ -1,0 +1,623 @@
+"""PdschConfig and RateMatchPattern: validation branches, defaults, resource plan, properties.
+
+TS 38.211 §7.3.1 (PDSCH), §7.4.1 (DM-RS, PT-RS); TS 38.214 §5.1.2 (allocation, Table
+5.1.2.1-1), §5.1.3 (MCS, TBS), §5.1.4 (rate matching around reserved resources), §5.1.6.
+"""
+
+from collections import Counter
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from nrlink.config import (
+    BwpConfig,
+    CarrierConfig,
+    DmrsConfig,
+    PdschConfig,
+    PtrsConfig,
+    RateMatchPattern,
+)
+from nrlink.errors import ConfigError
+from nrlink.link.pdsch import PdschTransmitter
+from nrlink.spec.ts38214.mcs import mcs_entry
+from nrlink.spec.ts38214.tbs import n_re_total, tbs_lbrm, transport_block_size
+
+C24 = CarrierConfig(n_size_grid=24)
+EXT = CarrierConfig(scs_khz=60, cyclic_prefix="extended", n_size_grid=24)
+
+# --------------------------------------------------------------------------------------
+# One raise-test per validation branch (each case changes one thing of a valid config)
+
+
+@pytest.mark.parametrize("changes,match", [
+    ({"carrier": None}, r"carrier=None is not allowed: carrier must be a CarrierConfig"),
+    ({"bwp": (0, 4)}, r"bwp=\(0, 4\) is not allowed: bwp must be a BwpConfig"),
+    ({"dmrs": 1}, r"dmrs=1 is not allowed: dmrs must be a DmrsConfig"),
+    ({"ptrs": {}}, r"ptrs=\{\} is not allowed: ptrs must be a PtrsConfig or None"),
+    ({"lbrm": 1}, r"lbrm=1 is not allowed: lbrm must be True or False"),
+    ({"reserved": [RateMatchPattern(prbs=(0,), symbols=(0,))]},
+     r"reserved=\[.*\] is not allowed: reserved must be a tuple of RateMatchPattern"),
+    ({"reserved": (5,)}, r"reserved=\(5,\) is not allowed: reserved must be a tuple of "
+                         r"RateMatchPattern"),
+    ({"num_layers": 0}, r"num_layers=0 is not allowed: .*1\.\.8.*§7\.3\.1\.3"),
+    ({"num_layers": 9}, r"num_layers=9 is not allowed: .*1\.\.8"),
+    ({"mcs_table": "tp-qam64"}, r"mcs_table='tp-qam64' is not allowed: mcs_table must be one of "
+                                r"qam64, qam256, qam64LowSE, qam1024.*§5\.1\.3\.1"),
+    ({"mcs_table": "qam64lowse"}, r"mcs_table='qam64lowse' is not allowed"),
+    ({"tb_scaling": 0.3}, r"tb_scaling=0\.3 is not allowed: .*1, 0\.5, 0\.25.*Table 5\.1\.3\.2-2"),
+    ({"tb_scaling": True}, r"tb_scaling=True is not allowed"),
+    ({"tb_scaling": "1"}, r"tb_scaling='1' is not allowed"),
+    ({"mcs_index": 29}, r"i_mcs=29 is not allowed with table='qam64'.*reserved"
+                        r".*Table 5\.1\.3\.1-1"),
+    ({"mcs_index": 28, "mcs_table": "qam256"}, r"i_mcs=28 is not allowed with table='qam256'"
+                                               r".*Table 5\.1\.3\.1-2"),
+    ({"mcs_index": 29, "mcs_table": "qam64LowSE"}, r"i_mcs=29 .*Table 5\.1\.3\.1-3"),
+    ({"mcs_index": 27, "mcs_table": "qam1024"}, r"i_mcs=27 is not allowed with table='qam1024'"
+                                                r".*Table 5\.1\.3\.1-4"),
+    ({"mcs_index": -1}, r"i_mcs=-1 is not allowed"),
+    ({"n_rnti": 65536}, r"n_rnti=65536 is not allowed: .*0\.\.65535.*§7\.3\.1\.1"),
+    ({"n_id": -1}, r"n_id=-1 is not allowed: .*0\.\.1023 or None.*§7\.3\.1\.1"),
+    ({"n_id": 1024}, r"n_id=1024 is not allowed"),
+    ({"x_overhead": 1}, r"x_overhead=1 is not allowed: .*0, 6, 12, 18.*§5\.1\.3\.2"),
+    ({"rv": -1}, r"rv=-1 is not allowed: .*0, 1, 2, 3.*§7\.2\.5"),
+    # contiguous allocation (type 1)
+    ({"prb_start": -2}, r"prb_start=-2 is not allowed: .*≥ 0.*§5\.1\.2\.2"),
+    ({"n_prb": 0}, r"n_prb=0 is not allowed: .*1\.\.275 or None"),
+    ({"n_prb": 25}, r"prb_start=0, n_prb=25 is not allowed: the allocation must lie inside the "
+                    r"BWP of 24 PRBs.*§5\.1\.2\.2"),
+    ({"prb_start": 10, "n_prb": 15}, r"prb_start=10, n_prb=15 is not allowed"),
+    ({"prb_start": 30}, r"prb_start=30, n_prb=None is not allowed"),
+    ({"bwp": BwpConfig(n_start_bwp=4, n_size_bwp=8), "prb_start": 4, "n_prb": 5},
+     r"prb_start=4, n_prb=5 is not allowed: .*BWP of 8 PRBs"),
+    # PRB list (type 0)
+    ({"prbs": ()}, r"prbs=\(\) is not allowed: prbs must be a non-empty tuple of PRB indices or "
+                   r"None.*§5\.1\.2\.2\.1"),
+    ({"prbs": [1, 2]}, r"prbs=\[1, 2\] is not allowed: prbs must be a non-empty tuple"),
+    ({"prbs": 3}, r"prbs=3 is not allowed"),
+    ({"prbs": (1, 5, 1)}, r"prbs=\(1, 5, 1\) is not allowed: PRB indices must be distinct and "
+                          r"in 0\.\.23 \(the BWP\).*§5\.1\.2\.2\.1"),
+    ({"prbs": (3, 24)}, r"prbs=\(3, 24\) is not allowed: .*0\.\.23"),
+    ({"prbs": (-1, 3)}, r"prbs=\(-1, 3\) is not allowed"),
+    ({"prbs": (1.5,)}, r"prbs=\(1\.5,\) is not allowed"),
+    ({"prbs": (2.0,)}, r"prbs=\(2\.0,\) is not allowed"),
+    ({"bwp": BwpConfig(n_start_bwp=4, n_size_bwp=8), "prbs": (0, 8)},
+     r"prbs=\(0, 8\) is not allowed: .*in 0\.\.7 \(the BWP\)"),
+    # reserved resources (TS 38.214 §5.1.4.1)
+    ({"reserved": (RateMatchPattern(prbs=(3, 24), symbols=(1,)),)},
+     r"reserved pattern prbs=\(3, 24\), symbols=\(1,\) is not allowed: it must lie inside the "
+     r"grid of 24 PRBs × 14 symbols.*§5\.1\.4\.1"),
+    ({"reserved": (RateMatchPattern(prbs=(3,), symbols=(14,)),)},
+     r"reserved pattern prbs=\(3,\), symbols=\(14,\) is not allowed"),
+    ({"carrier": EXT, "num_symbols": 12, "reserved": (RateMatchPattern(prbs=(0,), symbols=(12,)),)},
+     r"symbols=\(12,\) is not allowed: it must lie inside the grid of 24 PRBs × 12 symbols"),
+    ({"reserved": (RateMatchPattern(prbs=tuple(range(24)), symbols=tuple(range(14))),)},
+     r"the allocation leaves no data RE after DM-RS, PT-RS and reserved REs.*§7\.3\.1\.5"),
+    ({"n_prb": 2, "reserved": (RateMatchPattern(prbs=(0, 1), symbols=tuple(range(3, 14))),)},
+     r"effective code rate .*exceeds 0\.95"),
+])
+def test_pdsch_validation(changes, match):
+    with pytest.raises(ConfigError, match=match):
+        PdschConfig(**{"carrier": C24, **changes})
+
+
+@pytest.mark.parametrize("changes,match", [
+    ({"prbs": ()}, r"reserved\.prbs=\(\) is not allowed: it must be a non-empty tuple of "
+                   r"non-negative indices.*§5\.1\.4\.1"),
+    ({"prbs": [1]}, r"reserved\.prbs=\[1\] is not allowed"),
+    ({"prbs": (1, -1)}, r"reserved\.prbs=\(1, -1\) is not allowed"),
+    ({"prbs": (1.0,)}, r"reserved\.prbs=\(1\.0,\) is not allowed"),
+    ({"prbs": ("a",)}, r"reserved\.prbs=\('a',\) is not allowed"),
+    ({"symbols": ()}, r"reserved\.symbols=\(\) is not allowed"),
+    ({"symbols": None}, r"reserved\.symbols=None is not allowed"),
+    ({"symbols": (-3,)}, r"reserved\.symbols=\(-3,\) is not allowed"),
+])
+def test_rate_match_pattern_validation(changes, match):
+    with pytest.raises(ConfigError, match=match):
+        RateMatchPattern(**{"prbs": (0, 1), "symbols": (2,), **changes})
+
+
+def test_rate_match_pattern_mask():
+    m = RateMatchPattern(prbs=(1, 3), symbols=(0, 5)).mask(14, 48)
+    assert m.shape == (14, 48) and m.sum() == 2 * 2 * 12
+    assert m[0, 12:24].all() and m[5, 36:48].all() and not m[0, :12].any() and not m[1].any()
+    with pytest.raises(ConfigError, match=r"grid of 4 PRBs × 5 symbols"):
+        RateMatchPattern(prbs=(1,), symbols=(5,)).mask(5, 48)
+
+
+# --------------------------------------------------------------------------------------
+# Time allocation: Table 5.1.2.1-1 and the DM-RS position tables
+
+
+def _valid_pdsch_sl(mapping, s, l, n_symb):
+    """TS 38.214 Table 5.1.2.1-1 (Rel-16: type B L = 2..13 with normal CP)."""
+    if mapping == "A":
+        return 0 <= s <= 3 and 3 <= l <= n_symb and s + l <= n_symb
+    if n_symb == 14:
+        return 0 <= s <= 12 and 2 <= l <= 13 and s + l <= 14
+    return 0 <= s <= 10 and l in (2, 4, 6) and s + l <= 12
+
+
+@pytest.mark.parametrize("cp,mapping,n_valid", [("normal", "A", 42), ("extended", "A", 34),
+                                                ("normal", "B", 90), ("extended", "B", 27)])
+def test_time_allocation_follows_table_5_1_2_1_1(cp, mapping, n_valid):
+    """Every (S, L) is accepted exactly when Table 5.1.2.1-1 allows it (S = 3 of type A with
+    dmrs-TypeA-Position = 3, the only position it allows)."""
+    carrier = CarrierConfig(scs_khz=60, cyclic_prefix=cp, n_size_grid=8)
+    n_symb = carrier.n_symb_slot
+    accepted = 0
+    for s in range(16):
+        for l in range(16):
+            tap = 3 if s == 3 else 2
+            dmrs = DmrsConfig(additional_position=0, num_cdm_groups_without_data=1,
+                              type_a_position=tap)
+            kw = dict(carrier=carrier, mapping_type=mapping, start_symbol=s, num_symbols=l,
+                      dmrs=dmrs, mcs_index=0)
+            if _valid_pdsch_sl(mapping, s, l, n_symb):
+                cfg = PdschConfig(**kw)
+                accepted += 1
+                assert cfg.resources.dmrs_symbols == ((tap,) if mapping == "A" else (s,))
+                assert cfg.resources.allocation.any(axis=1).nonzero()[0].tolist() == list(
+                    range(s, s + l))
+            else:
+                with pytest.raises(ConfigError, match=r"start_symbol=.*num_symbols=.*TS 38\.214 "
+                                                      r"Table 5\.1\.2\.1-1"):
+                    PdschConfig(**kw)
+    assert accepted == n_valid
+
+
+@pytest.mark.parametrize("changes,match", [
+    ({"mapping_type": "b"}, r"mapping_type='b'"),
+    ({"start_symbol": 3, "num_symbols": 11},
+     r"start_symbol=3, num_symbols=11, mapping_type='A'.*dmrs\.type_a_position=2: l_start=3 is "
+     r"not allowed with type_a_position=2: S = 3 is applicable only if dmrs-TypeA-Position = 3"
+     r".*Table 5\.1\.2\.1-1"),
+    ({"start_symbol": 4, "num_symbols": 10}, r"l_start=4 is not allowed: .*0\.\.3 for pdsch "
+                                             r"mapping type A"),
+    ({"num_symbols": 2}, r"l_duration=2 is not allowed: l_duration must be in 3\.\.14 for pdsch "
+                         r"mapping type A"),
+    ({"start_symbol": 2, "num_symbols": 13}, r"S \+ L must be in 3\.\.14 for pdsch mapping type A"),
+    ({"mapping_type": "B", "start_symbol": 13, "num_symbols": 1}, r"l_start=13 is not allowed: "
+                                                                  r".*0\.\.12 for pdsch mapping "
+                                                                  r"type B"),
+    ({"mapping_type": "B", "num_symbols": 14}, r"l_duration=14 is not allowed: .*2\.\.13 for "
+                                               r"pdsch mapping type B"),
+    ({"mapping_type": "B", "num_symbols": 1}, r"l_duration=1 is not allowed"),
+    ({"mapping_type": "B", "start_symbol": 10, "num_symbols": 6},
+     r"S \+ L must be in 2\.\.14 for pdsch mapping type B"),
+    ({"carrier": EXT, "mapping_type": "B", "num_symbols": 5}, r"l_duration=5 is not allowed: "
+                                                              r"l_duration must be one of 2, 4, 6"),
+    ({"carrier": EXT, "mapping_type": "B", "start_symbol": 11, "num_symbols": 2},
+     r"l_start=11 is not allowed: .*0\.\.10"),
+    ({"carrier": EXT}, r"l_duration=14 is not allowed: .*3\.\.12"),
+    # l_d = 3 (single) / 4 (double) of type A: only with dmrs-TypeA-Position = 2
+    ({"num_symbols": 3, "dmrs": DmrsConfig(type_a_position=3, additional_position=0)},
+     r"l_d=3 is not allowed with type_a_position=3: .*only applicable with "
+     r"dmrs-TypeA-Position = pos2"),
+    ({"num_symbols": 4, "dmrs": DmrsConfig(type_a_position=3, length=2, additional_position=0)},
+     r"l_d=4 is not allowed with type_a_position=3"),
+    # double-symbol DM-RS with too few symbols (Table 7.4.1.1.2-4: "-")
+    ({"num_symbols": 3, "dmrs": DmrsConfig(length=2, additional_position=0)},
+     r"l_d=3 with additional_position=0 is not allowed: pdsch mapping type A 2-symbol DMRS has "
+     r"no entry.*Table 7\.4\.1\.1\.2-4"),
+    ({"mapping_type": "B", "num_symbols": 4, "dmrs": DmrsConfig(length=2, additional_position=0)},
+     r"l_d=4 with additional_position=0 is not allowed: pdsch mapping type B 2-symbol DMRS"),
+    ({"mapping_type": "B", "num_symbols": 2, "dmrs": DmrsConfig(length=2, additional_position=0)},
+     r"l_d=2 with additional_position=0 is not allowed"),
+    ({"dmrs": DmrsConfig(length=2, additional_position=3)},
+     r"additional_position=3 is not allowed: .*0\.\.1 for double-symbol DMRS"),
+    ({"dmrs": DmrsConfig(additional_position=3, type_a_position=3)},
+     r"additional_position=3 is not allowed with type_a_position=3"),
+    # DM-RS alone in a 2-symbol type B allocation with all CDM groups: no data left
+    ({"mapping_type": "B", "num_symbols": 2, "dmrs": DmrsConfig(additional_position=0),
+      "reserved": (RateMatchPattern(prbs=tuple(range(24)), symbols=(1,)),)}, r"no data RE"),
+])
+def test_pdsch_time_allocation_and_dmrs_validation(changes, match):
+    with pytest.raises(ConfigError, match=match):
+        PdschConfig(**{"carrier": C24, **changes})
+
+
+# --------------------------------------------------------------------------------------
+# Behaviour
+
+
+def test_pdsch_defaults():
+    cfg = PdschConfig(carrier=CarrierConfig(n_size_grid=52))
+    res = cfg.resources
+    assert res.tbs == (16136,) and res.g == (29952,) and res.dmrs_symbols == (2, 11)
+    assert res.n_dmrs_prb == 24 and res.n_data_re == 7488 and res.codeword_layers == (1,)
+    assert not res.reserved_mask.any() and not res.ptrs_mask.any()
+    assert cfg.max_qm == 6 and cfg.transform_precoding is False
+    assert cfg.data_scrambling_id == 1
+    assert (cfg.c_init(), cfg.c_init(1)) == ((1 << 15) + 1, (1 << 15) + (1 << 14) + 1)
+    assert PdschConfig() == PdschConfig(carrier=CarrierConfig(n_size_grid=52))
+
+
+@pytest.mark.parametrize("layers,cw", [(1, (1,)), (4, (4,)), (5, (2, 3)), (6, (3, 3)),
+                                       (7, (3, 4)), (8, (4, 4))])
+def test_codewords_per_layer_count(layers, cw):
+    """Table 7.3.1.3-1: two codewords from 5 layers on, each with its own TBS and G."""
+    dmrs = DmrsConfig(length=2) if layers > 4 else DmrsConfig()
+    res = PdschConfig(carrier=C24, num_layers=layers, dmrs=dmrs, mcs_index=10).resources
+    assert res.codeword_layers == cw and res.dmrs_ports == tuple(range(layers))
+    entry = mcs_entry(10, "qam64")
+    n_re = n_re_total(n_prb=24, n_symbols=14, n_dmrs_prb=res.n_dmrs_prb)
+    assert res.tbs == tuple(transport_block_size(n_re=n_re, r=entry.r, qm=4, layers=v)
+                            for v in cw)
+    assert res.g == tuple(res.n_data_re * 4 * v for v in cw)
+    assert tuple(tb.layers for tb in res.tb_configs) == cw
+
+
+@pytest.mark.parametrize("scaling", [1.0, 0.5, 0.25])
+def test_tb_scaling(scaling):
+    res = PdschConfig(carrier=C24, tb_scaling=scaling).resources
+    entry = mcs_entry(14, "qam64")
+    n_re = n_re_total(n_prb=24, n_symbols=14, n_dmrs_prb=24)
+    assert res.tbs == (transport_block_size(n_re=n_re, r=entry.r, qm=4, layers=1,
+                                            scaling=scaling),)
+
+
+def test_prb_list_allocation():
+    """Type 0: PRB list relative to the BWP, in any order; it overrides prb_start/n_prb."""
+    bwp = BwpConfig(n_start_bwp=2, n_size_bwp=20)
+    cfg = PdschConfig(carrier=C24, bwp=bwp, prbs=(7, 0, 3), prb_start=5, n_prb=9)
+    res = cfg.resources
+    assert res.prbs.tolist() == [2, 5, 9]
+    assert res.allocation.any(axis=0).nonzero()[0].tolist() == [
+        sc for rb in (2, 5, 9) for sc in range(12 * rb, 12 * rb + 12)]
+    assert res.n_data_re == 3 * (168 - 24)
+    assert res.tbs == PdschConfig(carrier=C24, n_prb=3).resources.tbs
+
+
+def test_reserved_resources_reduce_g_not_tbs():
+    """Rate matching around reserved REs (§5.1.4): N_RE of the TBS ignores them (§5.1.3.2)."""
+    base = PdschConfig(carrier=C24, mcs_index=5)
+    pattern = RateMatchPattern(prbs=(0, 1, 2, 30 % 24), symbols=(5, 6))
+    cfg = base.replace(reserved=(pattern,))
+    res = cfg.resources
+    assert res.tbs == base.resources.tbs
+    assert res.n_data_re == base.resources.n_data_re - 4 * 2 * 12
+    assert res.g == (res.n_data_re * 2,)
+    np.testing.assert_array_equal(res.reserved_mask, pattern.mask(14, 288))
+    assert not (res.data_mask & res.reserved_mask).any()
+    # a pattern over the DM-RS symbol only removes the REs the DM-RS left for data
+    on_dmrs = base.replace(dmrs=DmrsConfig(num_cdm_groups_without_data=1),
+                           reserved=(RateMatchPattern(prbs=(0,), symbols=(2,)),))
+    assert on_dmrs.resources.n_data_re == base.replace(
+        dmrs=DmrsConfig(num_cdm_groups_without_data=1)).resources.n_data_re - 6
+    # the union of two overlapping patterns
+    two = base.replace(reserved=(pattern, RateMatchPattern(prbs=(2, 3), symbols=(6, 7))))
+    assert two.resources.reserved_mask.sum() == (4 * 2 + 2 * 2 - 1) * 12
+
+
+def test_reserved_from_mappings():
+    cfg = PdschConfig(carrier=C24, reserved=({"prbs": [1, 2], "symbols": [4]},))
+    assert cfg.reserved == (RateMatchPattern(prbs=(1, 2), symbols=(4,)),)
+    with pytest.raises(ConfigError, match=r"reserved\[0\]\.prbz: unknown key for RateMatchPattern.*"
+                                          r"did you mean 'prbs'"):
+        PdschConfig(carrier=C24, reserved=({"prbz": [1], "symbols": [4]},))
+
+
+def test_pdsch_max_qm_and_lbrm():
+    for table, qm in [("qam64", 6), ("qam64LowSE", 6), ("qam256", 8), ("qam1024", 10)]:
+        cfg = PdschConfig(carrier=C24, mcs_table=table, mcs_index=3, lbrm=True, num_layers=2)
+        assert cfg.max_qm == qm
+        assert cfg.resources.tb_configs[0].tbs_lbrm == tbs_lbrm(max_layers=2, max_qm=qm,
+                                                                n_prb_bwp_max=24)
+
+
+def test_pdsch_ptrs_gaps_raise_not_implemented():
+    """Documented gaps: 1024QAM thresholds and PT-RS over non-contiguous PRBs."""
+    with pytest.raises(NotImplementedError, match=r"qam1024"):
+        PdschConfig(carrier=C24, mcs_table="qam1024", mcs_index=20, ptrs=PtrsConfig())
+    with pytest.raises(NotImplementedError, match=r"non-contiguous"):
+        PdschConfig(carrier=C24, prbs=(0, 2, 3), mcs_index=20, ptrs=PtrsConfig())
+    forced = PdschConfig(carrier=C24, mcs_table="qam1024", mcs_index=20,
+                         ptrs=PtrsConfig(time_density=2, frequency_density=4))
+    assert (forced.resources.l_ptrs, forced.resources.k_ptrs) == (2, 4)
+
+
+def test_pdsch_replace_revalidates():
+    cfg = PdschConfig(carrier=C24)
+    assert cfg.replace(num_layers=2).resources.codeword_layers == (2,)
+    with pytest.raises(ConfigError, match=r"num_layers=5 is not allowed with dmrs\.config_type=1"):
+        cfg.replace(num_layers=5)
+    with pytest.raises(ConfigError, match=r"prbs=\(24,\)"):
+        cfg.replace(prbs=(24,))
+
+
+def test_pdsch_equality_and_hash():
+    r = RateMatchPattern(prbs=(1,), symbols=(3,))
+    a = PdschConfig(carrier=C24, prbs=(1, 2), reserved=(r,), ptrs=PtrsConfig(time_density=2))
+    b = PdschConfig(carrier=CarrierConfig(n_size_grid=24), prbs=(1, 2),
+                    reserved=(RateMatchPattern(prbs=(1,), symbols=(3,)),),
+                    ptrs=PtrsConfig(time_density=2))
+    assert a == b and hash(a) == hash(b) and len({a, b}) == 1
+    assert a != a.replace(reserved=()) and a != a.replace(prbs=(2, 1))
+
+
+# --------------------------------------------------------------------------------------
+# Regression tests of bugs found while writing these tests
+
+
+def test_ptrs_not_mapped_on_reserved_resources():
+    pattern = RateMatchPattern(prbs=tuple(range(24)), symbols=(5,))
+    res = PdschConfig(carrier=C24, mcs_index=20, ptrs=PtrsConfig(), reserved=(pattern,)).resources
+    assert res.ptrs_symbols  # PT-RS present (L = 1, K = 2)
+    assert not (res.ptrs_mask & res.reserved_mask).any()
+
+
+@pytest.mark.parametrize("prbs", [("a",), (1, None), (True, 2)])
+def test_prb_list_entries_must_be_integers(prbs):
+    with pytest.raises(ConfigError, match=r"prbs="):
+        PdschConfig(carrier=C24, prbs=prbs)
+
+
+# --------------------------------------------------------------------------------------
+# Property tests over random valid configurations
+
+_MAX_MCS = {"qam64": 28, "qam256": 27, "qam64LowSE": 28, "qam1024": 26}
+_MU = {15: 0, 30: 1, 60: 2, 120: 3}
+
+
+def _cdm_group(config_type, port):
+    """λ of a DM-RS port (TS 38.211 Tables 7.4.1.1.2-1/-2)."""
+    return (port % 4) // 2 if config_type == 1 else (port % 6) // 2
+
+
+@st.composite
+def pdsch_kwargs(draw, *, allow_ptrs=True, allow_reserved=True, x_overhead=None):
+    """Keyword arguments of a PDSCH that satisfies every simple rule by construction.
+
+    Left to chance (refused by :func:`build`): the DM-RS position tables ("-" entries, type A
+    position 3 rules, DM-RS outside short allocations), the TB fitting into G, PT-RS of a
+    port the PT-RS tables do not list, reserved REs leaving no data.
+    """
+    scs = draw(st.sampled_from(sorted(_MU)))
+    cp = "extended" if scs == 60 and draw(st.booleans()) else "normal"
+    n_symb = 12 if cp == "extended" else 14
+    n_size_grid = draw(st.integers(1, 100))
+    n_start_grid = draw(st.integers(0, 30))
+    carrier = CarrierConfig(scs_khz=scs, cyclic_prefix=cp, n_size_grid=n_size_grid,
+                            n_start_grid=n_start_grid, n_id_cell=draw(st.integers(0, 1007)),
+                            slot=draw(st.integers(0, 10 * 2 ** _MU[scs] - 1)))
+    if draw(st.booleans()):
+        bwp, bwp_size = BwpConfig(), n_size_grid
+    else:
+        off = draw(st.integers(0, n_size_grid - 1))
+        bwp_size = draw(st.integers(1, n_size_grid - off))
+        bwp = BwpConfig(n_start_bwp=n_start_grid + off, n_size_bwp=bwp_size)
+    # time allocation, TS 38.214 Table 5.1.2.1-1
+    mapping = draw(st.sampled_from("AB"))
+    tap = draw(st.sampled_from([2, 3]))
+    if mapping == "A":
+        s = draw(st.integers(0, 3 if tap == 3 else 2))
+        l = draw(st.integers(3, n_symb - s))
+    elif cp == "normal":
+        l = draw(st.integers(2, 13))
+        s = draw(st.integers(0, min(12, 14 - l)))
+    else:
+        l = draw(st.sampled_from([2, 4, 6]))
+        s = draw(st.integers(0, min(10, 12 - l)))
+    config_type = draw(st.sampled_from([1, 2]))
+    length = draw(st.sampled_from([1, 2]))
+    n_avail = (4 if config_type == 1 else 6) * length
+    layers = draw(st.sampled_from([v for v in (1, 1, 2, 3, 4, 5, 6, 7, 8) if v <= n_avail]))
+    if draw(st.booleans()):
+        ports, port_list = None, list(range(layers))
+    else:
+        port_list = draw(st.lists(st.integers(0, n_avail - 1), min_size=layers,
+                                  max_size=layers, unique=True))
+        ports = tuple(port_list)
+    used = max(_cdm_group(config_type, p) for p in port_list) + 1
+    dmrs = DmrsConfig(
+        config_type=config_type, length=length,
+        additional_position=draw(st.integers(0, 3 if length == 1 else 1)),
+        type_a_position=tap,
+        num_cdm_groups_without_data=draw(st.integers(used, config_type + 1)), ports=ports,
+        n_id_0=draw(st.none() | st.integers(0, 65535)), n_scid=draw(st.sampled_from([0, 1])),
+    )
+    table = draw(st.sampled_from(sorted(_MAX_MCS)))
+    ptrs = None
+    if allow_ptrs and draw(st.integers(0, 2)) > 0:
+        forced = [PtrsConfig(time_density=2, frequency_density=4), PtrsConfig(time_density=4),
+                  PtrsConfig(frequency_density=2, resource_element_offset="offset01")]
+        ptrs = draw(st.sampled_from(forced if table == "qam1024" else forced + [
+            PtrsConfig(), PtrsConfig(mcs_thresholds=(10, 17, 23)),
+            PtrsConfig(mcs_thresholds=(5, 10, 15), n_rb_thresholds=(3, 20), epre_ratio=1)]))
+    # frequency allocation: contiguous (type 1) or a PRB list (type 0, without PT-RS)
+    prbs, prb_start, n_prb = None, 0, None
+    if ptrs is None and draw(st.booleans()):
+        prbs = tuple(draw(st.lists(st.integers(0, bwp_size - 1), min_size=1,
+                                   max_size=bwp_size, unique=True)))
+    else:
+        count = draw(st.integers(1, bwp_size))
+        prb_start = draw(st.integers(0, bwp_size - count))
+        to_end = prb_start + count == bwp_size and draw(st.booleans())
+        n_prb = None if to_end else count
+    reserved = ()
+    if allow_reserved and draw(st.booleans()):
+        reserved = tuple(
+            RateMatchPattern(
+                prbs=tuple(draw(st.lists(st.integers(0, n_size_grid - 1), min_size=1,
+                                         max_size=8, unique=True))),
+                symbols=tuple(draw(st.lists(st.integers(0, n_symb - 1), min_size=1,
+                                            max_size=3, unique=True))))
+            for _ in range(draw(st.integers(1, 2))))
+    return dict(
+        carrier=carrier, bwp=bwp, mapping_type=mapping, start_symbol=s, num_symbols=l,
+        prb_start=prb_start, n_prb=n_prb, prbs=prbs,
+        mcs_index=draw(st.integers(0, _MAX_MCS[table])), mcs_table=table, num_layers=layers,
+        dmrs=dmrs, ptrs=ptrs, n_rnti=draw(st.integers(0, 65535)),
+        n_id=draw(st.none() | st.integers(0, 1023)),
+        x_overhead=draw(st.sampled_from([0, 6, 12, 18])) if x_overhead is None else x_overhead,
+        tb_scaling=draw(st.sampled_from([1.0, 0.5, 0.25])), rv=draw(st.integers(0, 3)),
+        lbrm=draw(st.booleans()), reserved=reserved,
+    )
+
+
+def build(kw):
+    """The PdschConfig of ``kw``, or None when a complex validity rule refuses it."""
+    try:
+        return PdschConfig(**kw)
+    except ConfigError:
+        return None
+
+
+_PROPS = settings(max_examples=100, deadline=None,
+                  suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+
+
+def _bwp_prbs(kw, res):
+    """Allocated PRBs relative to the BWP, from the parameters alone."""
+    if kw["prbs"] is not None:
+        return sorted(kw["prbs"])
+    n = res.n_size_bwp - kw["prb_start"] if kw["n_prb"] is None else kw["n_prb"]
+    return list(range(kw["prb_start"], kw["prb_start"] + n))
+
+
+def _expected_n_dmrs_prb(kw, res):
+    d = kw["dmrs"]
+    return len(res.dmrs_symbols) * (6 if d.config_type == 1 else 4) * d.num_cdm_groups_without_data
+
+
+def _codeword_layers(v):
+    return (v,) if v <= 4 else (v // 2, v - v // 2)
+
+
+@_PROPS
+@given(kw=pdsch_kwargs())
+def test_property_masks_consistent(kw):
+    """(a) DM-RS, PT-RS, reserved and data masks are disjoint where they must be, inside the
+    allocation, and data ∪ DM-RS ∪ PT-RS ∪ reserved covers it."""
+    cfg = build(kw)
+    assume(cfg is not None)
+    res = cfg.resources
+    carrier = kw["carrier"]
+    shape = (carrier.n_symb_slot, 12 * carrier.n_size_grid)
+    for m in (res.allocation, res.dmrs_mask, res.ptrs_mask, res.reserved_mask, res.data_mask):
+        assert m.shape == shape and m.dtype == bool
+    offset = res.n_start_bwp - carrier.n_start_grid
+    prbs = [offset + p for p in _bwp_prbs(kw, res)]
+    assert res.prbs.tolist() == prbs
+    expect = np.zeros(shape, bool)
+    s, l = kw["start_symbol"], kw["num_symbols"]
+    for p in prbs:
+        expect[s:s + l, 12 * p:12 * p + 12] = True
+    np.testing.assert_array_equal(res.allocation, expect)
+    reserved = np.zeros(shape, bool)
+    for r in kw["reserved"]:
+        for p in r.prbs:
+            reserved[list(r.symbols), 12 * p:12 * p + 12] = True
+    np.testing.assert_array_equal(res.reserved_mask, reserved)
+    alloc, dmrs, ptrs, data = res.allocation, res.dmrs_mask, res.ptrs_mask, res.data_mask
+    assert not (dmrs & ~alloc).any() and not (ptrs & ~alloc).any()
+    assert not (data & (dmrs | ptrs | reserved)).any() and not (dmrs & ptrs).any()
+    np.testing.assert_array_equal(data | dmrs | ptrs | (reserved & alloc), alloc)
+    assert dmrs.any(axis=1).nonzero()[0].tolist() == list(res.dmrs_symbols)
+    assert all(s <= d < s + l for d in res.dmrs_symbols)
+    rows = ptrs.any(axis=1).nonzero()[0].tolist()
+    assert set(rows) <= set(res.ptrs_symbols)
+    if not reserved.any():
+        assert rows == list(res.ptrs_symbols)
+    assert not set(res.ptrs_symbols) & set(res.dmrs_symbols)
+    if res.ptrs_symbols:
+        # one PT-RS subcarrier every K_PT-RS scheduled RBs from k_ref^RB (§7.4.1.2.2), on a
+        # subcarrier of the CDM group of the lowest DM-RS port
+        k, n_rb = res.k_ptrs, len(prbs)
+        k_ref_rb = kw["n_rnti"] % k if n_rb % k == 0 else kw["n_rnti"] % (n_rb % k)
+        assert (res.ptrs_subcarriers // 12).tolist() == prbs[k_ref_rb::k]
+        d = kw["dmrs"]
+        port = min(res.dmrs_ports)
+        group = _cdm_group(d.config_type, port)
+        group_sc = ({0, 2, 4, 6, 8, 10} if group == 0 else {1, 3, 5, 7, 9, 11}) \
+            if d.config_type == 1 else {(2 * group + j) % 12 for j in (0, 1, 6, 7)}
+        assert set((res.ptrs_subcarriers % 12).tolist()) <= group_sc
+    assert res.n_dmrs_prb == _expected_n_dmrs_prb(kw, res)
+    assert res.g == tuple(res.n_data_re * res.mcs.qm * v
+                          for v in _codeword_layers(kw["num_layers"]))
+
+
+@_PROPS
+@given(kw=pdsch_kwargs(allow_ptrs=False, allow_reserved=False, x_overhead=0))
+def test_property_re_count_matches_tbs_assumption(kw):
+    """(b) Without PT-RS, reserved REs or xOverhead the data REs are exactly the N_RE of
+    §5.1.3.2 (below the 156 cap), and G = N_RE · Q_m · υ per codeword."""
+    cfg = build(kw)
+    assume(cfg is not None)
+    res = cfg.resources
+    n_prb, l = len(_bwp_prbs(kw, res)), kw["num_symbols"]
+    n_dmrs = _expected_n_dmrs_prb(kw, res)
+    assert res.n_dmrs_prb == n_dmrs
+    assert res.n_data_re == n_prb * (12 * l - n_dmrs)
+    n_re = n_re_total(n_prb=n_prb, n_symbols=l, n_dmrs_prb=n_dmrs, x_overhead=0)
+    if 12 * l - n_dmrs <= 156:
+        assert res.n_data_re == n_re
+    else:
+        assert res.n_data_re > n_re
+    cw = _codeword_layers(kw["num_layers"])
+    assert res.codeword_layers == cw
+    assert res.g == tuple(res.n_data_re * res.mcs.qm * v for v in cw)
+    assert tuple(tb.g for tb in res.tb_configs) == res.g
+
+
+@_PROPS
+@given(kw=pdsch_kwargs())
+def test_property_tbs_recomputed_independently(kw):
+    """(c) TBS of each codeword = TS 38.214 §5.1.3.2 from N_RE, the MCS row, υ and S."""
+    cfg = build(kw)
+    assume(cfg is not None)
+    res = cfg.resources
+    entry = mcs_entry(kw["mcs_index"], kw["mcs_table"])
+    n_re = n_re_total(n_prb=len(_bwp_prbs(kw, res)), n_symbols=kw["num_symbols"],
+                      n_dmrs_prb=_expected_n_dmrs_prb(kw, res), x_overhead=kw["x_overhead"])
+    cw = _codeword_layers(kw["num_layers"])
+    tbs = tuple(transport_block_size(n_re=n_re, r=Fraction(entry.r_x1024) / 1024, qm=entry.qm,
+                                     layers=v, scaling=kw["tb_scaling"]) for v in cw)
+    assert res.tbs == tbs
+    max_qm = {"qam256": 8, "qam1024": 10}.get(kw["mcs_table"], 6)
+    lbrm = tbs_lbrm(max_layers=min(kw["num_layers"], 4), max_qm=max_qm,
+                    n_prb_bwp_max=res.n_size_bwp) if kw["lbrm"] else None
+    for tb, a, g, v in zip(res.tb_configs, tbs, res.g, cw, strict=True):
+        assert (tb.tbs, tb.g, tb.qm, tb.layers, tb.rv, tb.tbs_lbrm) == (
+            a, g, entry.qm, v, kw["rv"], lbrm)
+
+
+@settings(_PROPS, max_examples=40)
+@given(kw=pdsch_kwargs(), seed=st.integers(0, 2**32 - 1))
+def test_property_transmitter_grid_zero_outside_allocation(kw, seed):
+    """(d) The PDSCH transmitter maps random TBs into the allocation only."""
+    assume(kw["ptrs"] is None or kw["num_layers"] <= 6)  # Table 4.1-2 has 1..6 layers
+    cfg = build(kw)
+    assume(cfg is not None)
+    tx = PdschTransmitter(cfg)
+    rng = np.random.default_rng(seed)
+    b = [rng.integers(0, 2, (1, a), dtype=np.uint8) for a in tx.tbs]
+    grid = tx.grid(b[0] if len(b) == 1 else b)
+    carrier = kw["carrier"]
+    assert grid.shape == (1, kw["num_layers"], carrier.n_symb_slot, 12 * carrier.n_size_grid)
+    assert grid.dtype == np.complex64 and np.isfinite(grid).all()
+    alloc = cfg.resources.allocation
+    assert not grid[0][:, ~alloc].any()
+    res = cfg.resources
+    assert (grid[0][:, res.data_mask] != 0).all()  # W = I: every layer, every data RE
+    if res.ptrs_mask.any():  # PT-RS on the layer of the lowest DM-RS port, where planned
+        layer = res.dmrs_ports.index(min(res.dmrs_ports))
+        assert (grid[0][layer][res.ptrs_mask] != 0).all()
+
+
+def test_property_generator_rejection_rate():
+    """The configurations refused by the complex rules stay a minority."""
+    counts = Counter()
+
+    @settings(_PROPS, max_examples=300, derandomize=True, database=None)
+    @given(kw=pdsch_kwargs())
+    def sample(kw):
+        counts["drawn"] += 1
+        counts["rejected"] += build(kw) is None
+
+    sample()
+    assert counts["drawn"] >= 200
+    assert counts["rejected"] / counts["drawn"] < 0.35, counts

@@ -1,0 +1,571 @@
+"""PuschConfig: validation branches, defaults, derived resource plan, properties.
+
+TS 38.211 §6.3.1 (PUSCH), §6.4.1 (DM-RS, PT-RS); TS 38.214 §6.1.2 (allocation, Table
+6.1.2.1-1), §6.1.4 (MCS, TBS), §6.2.2 (DM-RS CDM groups without data).
+"""
+
+from collections import Counter
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from nrlink.config import BwpConfig, CarrierConfig, DmrsConfig, PtrsConfig, PuschConfig
+from nrlink.errors import ConfigError
+from nrlink.link.pusch import PuschTransmitter
+from nrlink.spec.ts38214.mcs import mcs_entry
+from nrlink.spec.ts38214.tbs import n_re_total, tbs_lbrm, transport_block_size
+
+C24 = CarrierConfig(n_size_grid=24)
+
+# --------------------------------------------------------------------------------------
+# One raise-test per validation branch (each case changes one thing of a valid config)
+
+
+@pytest.mark.parametrize("changes,match", [
+    # types of the nested configurations and flags
+    ({"carrier": "c"}, r"carrier='c' is not allowed: carrier must be a CarrierConfig"),
+    ({"bwp": None}, r"bwp=None is not allowed: bwp must be a BwpConfig"),
+    ({"dmrs": {}}, r"dmrs=\{\} is not allowed: dmrs must be a DmrsConfig"),
+    ({"ptrs": 1}, r"ptrs=1 is not allowed: ptrs must be a PtrsConfig or None"),
+    ({"transform_precoding": 1}, r"transform_precoding=1 is not allowed: .*True or False"),
+    ({"tp_pi2bpsk": 0}, r"tp_pi2bpsk=0 is not allowed: .*True or False"),
+    ({"lbrm": "yes"}, r"lbrm='yes' is not allowed: .*True or False"),
+    # layers, antenna ports, precoding
+    ({"num_layers": 0}, r"num_layers=0 is not allowed: .*1\.\.4.*§6\.3\.1\.3"),
+    ({"num_layers": 5}, r"num_layers=5 is not allowed: .*1\.\.4"),
+    ({"num_layers": 2, "transform_precoding": True, "mcs_table": "tp-qam64"},
+     r"num_layers=2 is not allowed: num_layers must be 1 with transform precoding.*§6\.3\.1\.4"),
+    ({"precoding": "svd"}, r"precoding='svd' is not allowed: .*'codebook' or 'non-codebook'"
+                           r".*§6\.3\.1\.5"),
+    ({"num_antenna_ports": 3}, r"num_antenna_ports=3 is not allowed: .*one of 1, 2, 4"
+                               r".*§6\.3\.1\.5"),
+    ({"num_layers": 3}, r"num_antenna_ports=3 is not allowed"),  # ρ defaults to υ
+    ({"num_antenna_ports": 2, "precoding": "non-codebook"},
+     r"num_antenna_ports=2 is not allowed with precoding='non-codebook' and num_layers=1: "
+     r"non-codebook PUSCH has one port per layer.*TS 38\.214 §6\.1\.1\.2"),
+    ({"num_layers": 4, "num_antenna_ports": 2},
+     r"num_antenna_ports=2 is not allowed with num_layers=4: ports must be ≥ layers"),
+    ({"num_layers": 2, "num_antenna_ports": 1},
+     r"num_antenna_ports=1 is not allowed with num_layers=2: ports must be ≥ layers"),
+    # TPMI per codebook table (TS 38.211 Tables 6.3.1.5-1..7)
+    ({"tpmi": 1}, r"tpmi=1 is not allowed: .*0 \(single antenna port"),
+    ({"num_antenna_ports": 2, "tpmi": 6}, r"tpmi=6 is not allowed: .*0\.\.5 for 1 layer\(s\) on "
+                                          r"2 ports.*Table 6\.3\.1\.5-1"),
+    ({"num_antenna_ports": 2, "tpmi": -1}, r"tpmi=-1 is not allowed"),
+    ({"num_antenna_ports": 4, "tpmi": 28}, r"tpmi=28 is not allowed: .*0\.\.27"
+                                           r".*Table 6\.3\.1\.5-3"),
+    ({"num_antenna_ports": 4, "tpmi": 28, "transform_precoding": True, "mcs_table": "tp-qam64"},
+     r"tpmi=28 is not allowed: .*0\.\.27.*Table 6\.3\.1\.5-2"),
+    ({"num_layers": 2, "num_antenna_ports": 2, "tpmi": 3}, r"tpmi=3 is not allowed: .*0\.\.2"
+                                                           r".*Table 6\.3\.1\.5-4"),
+    ({"num_layers": 2, "num_antenna_ports": 4, "tpmi": 22}, r"tpmi=22 .*0\.\.21"
+                                                            r".*Table 6\.3\.1\.5-5"),
+    ({"num_layers": 3, "num_antenna_ports": 4, "tpmi": 7}, r"tpmi=7 .*0\.\.6.*Table 6\.3\.1\.5-6"),
+    ({"num_layers": 4, "tpmi": 5}, r"tpmi=5 .*0\.\.4.*Table 6\.3\.1\.5-7"),
+    # MCS tables (TS 38.214 §6.1.4.1)
+    ({"mcs_table": "qam1024"}, r"mcs_table='qam1024' is not allowed for PUSCH with "
+                               r"transform_precoding=False.*1024QAM is defined for PDSCH only"),
+    ({"mcs_table": "qam1024", "transform_precoding": True}, r"mcs_table='qam1024' is not allowed"
+                                                            r".*1024QAM is defined for PDSCH"),
+    ({"mcs_table": "tp-qam64"}, r"mcs_table='tp-qam64' is not allowed for PUSCH with "
+                                r"transform_precoding=False: mcs_table must be one of qam64, "
+                                r"qam256, qam64LowSE.*§6\.1\.4\.1"),
+    ({"mcs_table": "tp-qam64LowSE"}, r"mcs_table='tp-qam64LowSE' is not allowed for PUSCH with "
+                                     r"transform_precoding=False"),
+    ({"mcs_table": "qam64", "transform_precoding": True},
+     r"mcs_table='qam64' is not allowed for PUSCH with transform_precoding=True: mcs_table must "
+     r"be one of tp-qam64, tp-qam64LowSE, qam256"),
+    ({"mcs_table": "qam64LowSE", "transform_precoding": True}, r"mcs_table='qam64LowSE' is not "
+                                                               r"allowed for PUSCH with "
+                                                               r"transform_precoding=True"),
+    ({"mcs_table": "QAM64"}, r"mcs_table='QAM64' is not allowed"),
+    ({"tp_pi2bpsk": True}, r"tp_pi2bpsk=True is not allowed with transform_precoding=False: "
+                           r"π/2-BPSK is used with transform precoding only.*§6\.1\.4\.1"),
+    ({"tp_pi2bpsk": True, "transform_precoding": True, "mcs_table": "qam256"},
+     r"tp_pi2bpsk=True is not allowed with table='qam256'"),
+    # MCS index (reserved rows have no code rate: TBS comes from the earlier DCI)
+    ({"mcs_index": 29}, r"i_mcs=29 is not allowed with table='qam64'.*reserved"
+                        r".*Table 5\.1\.3\.1-1"),
+    ({"mcs_index": 28, "mcs_table": "qam256"}, r"i_mcs=28 is not allowed with table='qam256'"),
+    ({"mcs_index": 28, "mcs_table": "tp-qam64", "transform_precoding": True},
+     r"i_mcs=28 is not allowed with table='tp-qam64'.*Table 6\.1\.4\.1-1"),
+    ({"mcs_index": 28, "mcs_table": "tp-qam64LowSE", "transform_precoding": True},
+     r"i_mcs=28 is not allowed with table='tp-qam64LowSE'.*Table 6\.1\.4\.1-2"),
+    ({"mcs_index": -1}, r"i_mcs=-1 is not allowed"),
+    ({"mcs_index": 32}, r"i_mcs=32 is not allowed"),
+    # identities, overhead, RV
+    ({"n_rnti": 65536}, r"n_rnti=65536 is not allowed: .*0\.\.65535.*§6\.3\.1\.1"),
+    ({"n_rnti": -1}, r"n_rnti=-1 is not allowed"),
+    ({"n_id": 1024}, r"n_id=1024 is not allowed: .*0\.\.1023 or None.*§6\.3\.1\.1"),
+    ({"x_overhead": 3}, r"x_overhead=3 is not allowed: .*0, 6, 12, 18.*§6\.1\.4\.2"),
+    ({"rv": 4}, r"rv=4 is not allowed: .*0, 1, 2, 3.*§6\.2\.5"),
+    # frequency allocation (resource allocation type 1)
+    ({"prb_start": -1}, r"prb_start=-1 is not allowed: .*≥ 0.*§6\.1\.2\.2"),
+    ({"n_prb": 0}, r"n_prb=0 is not allowed: .*1\.\.275 or None"),
+    ({"n_prb": 276}, r"n_prb=276 is not allowed"),
+    ({"prb_start": 20, "n_prb": 5}, r"prb_start=20, n_prb=5 is not allowed: the allocation must "
+                                    r"lie inside the BWP of 24 PRBs.*§6\.1\.2\.2"),
+    ({"prb_start": 24}, r"prb_start=24, n_prb=None is not allowed"),
+    ({"bwp": BwpConfig(n_start_bwp=4, n_size_bwp=10), "n_prb": 11},
+     r"prb_start=0, n_prb=11 is not allowed: .*BWP of 10 PRBs"),
+    ({"bwp": BwpConfig(n_start_bwp=20, n_size_bwp=10)}, r"bwp\.n_start_bwp=20, bwp\.n_size_bwp=10"
+                                                        r" is not allowed.*inside the carrier"),
+    # transform precoding (TS 38.211 §6.3.1.4, §6.4.1.1.3)
+    ({"transform_precoding": True, "mcs_table": "tp-qam64",
+      "dmrs": DmrsConfig(config_type=2)},
+     r"dmrs\.config_type=2 is not allowed with transform_precoding=True: DFT-s-OFDM uses DM-RS "
+     r"configuration type 1"),
+    ({"transform_precoding": True, "mcs_table": "tp-qam64", "n_prb": 7},
+     r"n_prb=7 is not allowed with transform_precoding=True: .*2\^a·3\^b·5\^c.*§6\.3\.1\.4"),
+    ({"transform_precoding": True, "mcs_table": "tp-qam64", "prb_start": 2},
+     r"n_prb=22 is not allowed with transform_precoding=True"),  # 22 = 2·11
+    ({"transform_precoding": True, "mcs_table": "tp-qam64", "n_prb": 14}, r"n_prb=14 "),
+])
+def test_pusch_validation(changes, match):
+    with pytest.raises(ConfigError, match=match):
+        PuschConfig(**{"carrier": C24, **changes})
+
+
+@pytest.mark.parametrize("n_prb", [1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 15, 16, 18, 20, 24])
+def test_transform_precoding_accepts_5_smooth_prb_counts(n_prb):
+    cfg = PuschConfig(carrier=C24, transform_precoding=True, mcs_table="tp-qam64", n_prb=n_prb)
+    assert len(cfg.resources.prbs) == n_prb
+
+
+def test_ptrs_not_implemented_cases():
+    """PT-RS with transform precoding and multi-layer PT-RS are documented gaps."""
+    with pytest.raises(NotImplementedError, match=r"transform precoding"):
+        PuschConfig(carrier=C24, transform_precoding=True, mcs_table="tp-qam64",
+                    ptrs=PtrsConfig())
+    with pytest.raises(NotImplementedError, match=r"multi-layer PUSCH"):
+        PuschConfig(carrier=C24, num_layers=2, ptrs=PtrsConfig())
+
+
+# --------------------------------------------------------------------------------------
+# Time allocation: Table 6.1.2.1-1 and the DM-RS position tables
+
+
+def _valid_pusch_sl(mapping, s, l, n_symb):
+    """TS 38.214 Table 6.1.2.1-1 (normal CP: 14, extended CP: 12 symbols)."""
+    if mapping == "A":
+        return s == 0 and 4 <= l <= n_symb
+    return 0 <= s <= n_symb - 1 and 1 <= l <= n_symb and s + l <= n_symb
+
+
+@pytest.mark.parametrize("cp", ["normal", "extended"])
+@pytest.mark.parametrize("mapping", ["A", "B"])
+def test_time_allocation_follows_table_6_1_2_1_1(cp, mapping):
+    """Every (S, L) is accepted exactly when Table 6.1.2.1-1 allows it (single-symbol DM-RS
+    without additional positions has an entry for every valid duration)."""
+    carrier = CarrierConfig(scs_khz=60, cyclic_prefix=cp, n_size_grid=8)
+    n_symb = carrier.n_symb_slot
+    dmrs = DmrsConfig(additional_position=0, num_cdm_groups_without_data=1)
+    accepted = 0
+    for s in range(16):
+        for l in range(16):
+            kw = dict(carrier=carrier, mapping_type=mapping, start_symbol=s, num_symbols=l,
+                      dmrs=dmrs, mcs_index=0)
+            if _valid_pusch_sl(mapping, s, l, n_symb):
+                cfg = PuschConfig(**kw)
+                accepted += 1
+                first = s if mapping == "B" else 2  # l0 = S (type B), type A position 2
+                assert cfg.resources.dmrs_symbols == (first,)
+                assert cfg.resources.allocation.any(axis=1).nonzero()[0].tolist() == list(
+                    range(s, s + l))
+            else:
+                with pytest.raises(ConfigError, match=r"start_symbol=.*num_symbols=.*TS 38\.214 "
+                                                      r"Table 6\.1\.2\.1-1"):
+                    PuschConfig(**kw)
+    assert accepted == (n_symb - 3 if mapping == "A" else n_symb * (n_symb + 1) // 2)
+
+
+@pytest.mark.parametrize("changes,match", [
+    ({"mapping_type": "C"}, r"mapping_type='C'"),
+    ({"start_symbol": 1}, r"start_symbol=1, num_symbols=14, mapping_type='A'.*l_start=1 is not "
+                          r"allowed: .*0\.\.0 for pusch mapping type A.*Table 6\.1\.2\.1-1"),
+    ({"num_symbols": 3}, r"l_duration=3 is not allowed: l_duration must be in 4\.\.14 for pusch "
+                         r"mapping type A"),
+    ({"mapping_type": "B", "start_symbol": 14, "num_symbols": 1}, r"l_start=14 is not allowed: "
+                                                                  r".*0\.\.13"),
+    ({"mapping_type": "B", "start_symbol": 10, "num_symbols": 5},
+     r"S \+ L must be in 1\.\.14 for pusch mapping type B"),
+    ({"mapping_type": "B", "num_symbols": 0}, r"l_duration=0 is not allowed: .*1\.\.14"),
+    ({"mapping_type": "B", "num_symbols": 15}, r"l_duration=15 is not allowed"),
+    ({"carrier": CarrierConfig(scs_khz=60, cyclic_prefix="extended", n_size_grid=24)},
+     r"l_duration=14 is not allowed: l_duration must be in 4\.\.12 .*N_symb\^slot=12"),
+    ({"carrier": CarrierConfig(scs_khz=60, cyclic_prefix="extended", n_size_grid=24),
+      "mapping_type": "B", "start_symbol": 12, "num_symbols": 1}, r"l_start=12 is not allowed: "
+                                                                   r".*0\.\.11"),
+    # double-symbol DM-RS with too few symbols (Table 6.4.1.1.3-4: "-" below l_d = 4 / 5)
+    ({"mapping_type": "B", "num_symbols": 4, "dmrs": DmrsConfig(length=2, additional_position=0)},
+     r"dmrs\.length=2.*l_d=4 with additional_position=0 is not allowed: pusch mapping type B "
+     r"2-symbol DMRS has no entry.*Table 6\.4\.1\.1\.3-4"),
+    ({"mapping_type": "B", "num_symbols": 3, "dmrs": DmrsConfig(length=2, additional_position=0)},
+     r"l_d=3 with additional_position=0 is not allowed"),
+    ({"mapping_type": "B", "num_symbols": 2, "dmrs": DmrsConfig(length=2, additional_position=0)},
+     r"l_d=2 with additional_position=0 is not allowed"),
+    ({"num_symbols": 4, "dmrs": DmrsConfig(length=2, type_a_position=3, additional_position=0)},
+     r"DMRS symbols \(3, 4\) are not allowed: they must lie within the allocated symbols 0\.\.3"),
+    ({"dmrs": DmrsConfig(length=2, additional_position=2)},
+     r"additional_position=2 is not allowed: .*0\.\.1 for double-symbol DMRS"),
+    ({"dmrs": DmrsConfig(additional_position=3, type_a_position=3)},
+     r"additional_position=3 is not allowed with type_a_position=3: .*pos2"),
+    # DM-RS (and only DM-RS) in the allocation: nothing left for data
+    ({"mapping_type": "B", "num_symbols": 1}, r"leaves no data RE.*§6\.3\.1\.6"),
+    ({"mapping_type": "B", "num_symbols": 1, "transform_precoding": True,
+      "mcs_table": "tp-qam64"}, r"leaves no data RE"),
+    # TB that does not fit: G too small for the smallest TBS (effective code rate > 0.95)
+    ({"mapping_type": "B", "num_symbols": 2, "n_prb": 1, "mcs_index": 0},
+     r"effective code rate .*exceeds 0\.95"),
+])
+def test_pusch_time_allocation_and_dmrs_validation(changes, match):
+    with pytest.raises(ConfigError, match=match):
+        PuschConfig(**{"carrier": C24, **changes})
+
+
+# --------------------------------------------------------------------------------------
+# Behaviour
+
+
+def test_pusch_defaults():
+    """52 PRBs, 14 symbols, DM-RS at 2 and 11 (pos1), I_MCS 14 of Table 5.1.3.1-1."""
+    cfg = PuschConfig(carrier=CarrierConfig(n_size_grid=52))
+    res = cfg.resources
+    assert res.tbs == (16136,) and res.g == (29952,) and res.dmrs_symbols == (2, 11)
+    assert (res.mcs.qm, res.mcs.r_x1024) == (4, 553)
+    assert res.n_dmrs_prb == 24 and res.n_data_re == 52 * (168 - 24) == 7488
+    assert res.dmrs_ports == (0,) and res.codeword_layers == (1,)
+    assert res.ptrs_symbols == () and res.l_ptrs is None and not res.ptrs_mask.any()
+    assert (res.n_start_bwp, res.n_size_bwp) == (0, 52) and res.prbs.tolist() == list(range(52))
+    tb = res.tb_configs[0]
+    assert (tb.tbs, tb.g, tb.qm, tb.layers, tb.rv, tb.tbs_lbrm) == (16136, 29952, 4, 1, 0, None)
+    assert cfg.antenna_ports == 1 and cfg.max_qm == 6 and not cfg.pi2_bpsk
+    assert cfg.data_scrambling_id == 1 and cfg.c_init == (1 << 15) + 1  # §6.3.1.1
+    np.testing.assert_array_equal(cfg.precoding_matrix, [[1]])
+    assert PuschConfig() == PuschConfig(carrier=CarrierConfig(n_size_grid=52))
+
+
+def test_n_re_cap_of_156_per_prb():
+    """N'_RE = 12·14 − 6 = 162 > 156: the TBS uses 156 per PRB, the mapping all 162 REs."""
+    dmrs = DmrsConfig(additional_position=0, num_cdm_groups_without_data=1)
+    res = PuschConfig(carrier=C24, dmrs=dmrs, mcs_index=10).resources
+    assert res.n_dmrs_prb == 6 and res.n_data_re == 24 * 162
+    entry = mcs_entry(10, "qam64")
+    assert res.tbs == (transport_block_size(n_re=24 * 156, r=entry.r, qm=entry.qm, layers=1),)
+    assert res.g == (24 * 162 * 4,)
+
+
+def test_pusch_derived_quantities():
+    cfg = PuschConfig(carrier=C24, num_layers=2, num_antenna_ports=4, tpmi=0, n_id=77,
+                      n_rnti=1000, lbrm=True, mcs_table="qam256", mcs_index=20)
+    assert cfg.antenna_ports == 4 and cfg.precoding_matrix.shape == (4, 2)
+    assert cfg.data_scrambling_id == 77 and cfg.c_init == 1000 * 2**15 + 77
+    assert cfg.max_qm == 8
+    assert cfg.resources.tb_configs[0].tbs_lbrm == tbs_lbrm(max_layers=2, max_qm=8,
+                                                            n_prb_bwp_max=24)
+    nc = PuschConfig(carrier=C24, num_layers=2, precoding="non-codebook")
+    np.testing.assert_array_equal(nc.precoding_matrix, np.eye(2))
+    tp = PuschConfig(carrier=C24, transform_precoding=True, mcs_table="tp-qam64",
+                     tp_pi2bpsk=True, mcs_index=0)
+    assert tp.pi2_bpsk and tp.resources.mcs.qm == 1 and tp.resources.mcs.r_x1024 == 240
+    # DFT-s-OFDM: the DM-RS symbols carry no data at all (12 REs per PRB and symbol)
+    assert tp.resources.n_dmrs_prb == 24
+    assert not tp.resources.data_mask[list(tp.resources.dmrs_symbols)].any()
+
+
+def test_pusch_replace_revalidates_and_recomputes():
+    cfg = PuschConfig(carrier=C24)
+    assert cfg.replace(mcs_index=0).resources.tbs != cfg.resources.tbs
+    assert cfg.replace(mcs_index=0) == PuschConfig(carrier=C24, mcs_index=0)
+    with pytest.raises(ConfigError, match=r"mcs_table='qam1024'"):
+        cfg.replace(mcs_table="qam1024")
+    with pytest.raises(ConfigError, match=r"num_layers=2 is not allowed"):
+        cfg.replace(transform_precoding=True, mcs_table="tp-qam64", num_layers=2)
+    with pytest.raises(ConfigError, match=r"dmrs\.ports=\(0, 1\) is not allowed with num_layers=1"):
+        cfg.replace(dmrs=DmrsConfig(ports=(0, 1)))
+
+
+def test_pusch_equality_and_hash():
+    a = PuschConfig(carrier=C24, dmrs=DmrsConfig(ports=(1,)), ptrs=PtrsConfig())
+    b = PuschConfig(carrier=CarrierConfig(n_size_grid=24), dmrs=DmrsConfig(ports=(1,)),
+                    ptrs=PtrsConfig())
+    assert a == b and hash(a) == hash(b) and len({a, b}) == 1
+    assert a != a.replace(n_rnti=2) and a != a.replace(ptrs=None)
+    with pytest.raises(AttributeError):
+        a.mcs_index = 3  # frozen
+
+
+# --------------------------------------------------------------------------------------
+# Property tests over random valid configurations
+
+_MAX_MCS = {"qam64": 28, "qam256": 27, "qam64LowSE": 28, "tp-qam64": 27, "tp-qam64LowSE": 27}
+#: TPMI count per (layers, antenna ports), TS 38.211 Tables 6.3.1.5-1..7.
+_N_TPMI = {(1, 1): 1, (1, 2): 6, (1, 4): 28, (2, 2): 3, (2, 4): 22, (3, 4): 7, (4, 4): 5}
+
+
+def _is_5_smooth(n):
+    for p in (2, 3, 5):
+        while n % p == 0:
+            n //= p
+    return n == 1
+
+
+#: PRB counts allowed with transform precoding, 2^a·3^b·5^c (TS 38.211 §6.3.1.4).
+_SMOOTH = [n for n in range(1, 101) if _is_5_smooth(n)]
+_MU = {15: 0, 30: 1, 60: 2, 120: 3}
+
+
+def _cdm_group(config_type, port):
+    """λ of a DM-RS port (TS 38.211 Tables 6.4.1.1.3-1/-2)."""
+    return (port % 4) // 2 if config_type == 1 else (port % 6) // 2
+
+
+@st.composite
+def pusch_kwargs(draw, *, allow_ptrs=True, x_overhead=None):
+    """Keyword arguments of a PUSCH that satisfies every simple rule by construction.
+
+    What is left to chance is the DM-RS position table (its "-" entries, type A position 3
+    rules, DM-RS outside short allocations) and the TB fitting into G (effective code rate),
+    which :func:`build` rejects by catching ConfigError.
+    """
+    scs = draw(st.sampled_from(sorted(_MU)))
+    cp = "extended" if scs == 60 and draw(st.booleans()) else "normal"
+    n_symb = 12 if cp == "extended" else 14
+    n_size_grid = draw(st.integers(1, 100))
+    n_start_grid = draw(st.integers(0, 30))
+    carrier = CarrierConfig(scs_khz=scs, cyclic_prefix=cp, n_size_grid=n_size_grid,
+                            n_start_grid=n_start_grid, n_id_cell=draw(st.integers(0, 1007)),
+                            slot=draw(st.integers(0, 10 * 2 ** _MU[scs] - 1)))
+    if draw(st.booleans()):
+        bwp, bwp_size = BwpConfig(), n_size_grid
+    else:
+        off = draw(st.integers(0, n_size_grid - 1))
+        bwp_size = draw(st.integers(1, n_size_grid - off))
+        bwp = BwpConfig(n_start_bwp=n_start_grid + off, n_size_bwp=bwp_size)
+    tp = draw(st.integers(0, 2)) == 0
+    if tp:
+        n_prb = draw(st.sampled_from([n for n in _SMOOTH if n <= bwp_size]))
+    else:
+        n_prb = draw(st.integers(1, bwp_size))
+    prb_start = draw(st.integers(0, bwp_size - n_prb))
+    # n_prb = None: to the end of the BWP
+    to_end = prb_start + n_prb == bwp_size and draw(st.booleans())
+    n_prb_field = None if to_end else n_prb
+    mapping = draw(st.sampled_from("AB"))
+    if mapping == "A":
+        s, l = 0, draw(st.integers(4, n_symb))
+    else:
+        l = draw(st.integers(1, n_symb))
+        s = draw(st.integers(0, n_symb - l))
+    config_type = 1 if tp else draw(st.sampled_from([1, 2]))
+    length = draw(st.sampled_from([1, 2]))
+    layers = 1 if tp else draw(st.sampled_from([1, 1, 2, 3, 4]))
+    n_avail = (4 if config_type == 1 else 6) * length
+    if draw(st.booleans()):
+        ports, port_list = None, list(range(layers))
+    else:
+        port_list = draw(st.lists(st.integers(0, n_avail - 1), min_size=layers,
+                                  max_size=layers, unique=True))
+        ports = tuple(port_list)
+    used = max(_cdm_group(config_type, p) for p in port_list) + 1
+    dmrs = DmrsConfig(
+        config_type=config_type, length=length,
+        additional_position=draw(st.integers(0, 3 if length == 1 else 1)),
+        type_a_position=draw(st.sampled_from([2, 3])),
+        num_cdm_groups_without_data=2 if tp else draw(st.integers(used, config_type + 1)),
+        ports=ports,
+        n_scid=draw(st.sampled_from([0, 1])),
+    )
+    if layers in (1, 2, 4) and draw(st.booleans()):
+        precoding, n_ports, tpmi = "non-codebook", layers, 0
+    else:
+        precoding = "codebook"
+        n_ports = draw(st.sampled_from([p for p in (1, 2, 4) if p >= layers]))
+        tpmi = draw(st.integers(0, _N_TPMI[(layers, n_ports)] - 1))
+    if tp:
+        table = draw(st.sampled_from(["tp-qam64", "tp-qam64LowSE", "qam256"]))
+        pi2 = table != "qam256" and draw(st.booleans())
+    else:
+        table, pi2 = draw(st.sampled_from(["qam64", "qam256", "qam64LowSE"])), False
+    ptrs = None
+    if allow_ptrs and not tp and layers == 1:  # PT-RS: CP-OFDM, one layer (implemented)
+        ptrs = draw(st.sampled_from([
+            None, PtrsConfig(), PtrsConfig(time_density=2, frequency_density=4),
+            PtrsConfig(time_density=4), PtrsConfig(mcs_thresholds=(10, 17, 23)),
+            PtrsConfig(mcs_thresholds=(5, 10, 15), n_rb_thresholds=(3, 20),
+                       resource_element_offset="offset11")]))
+    return dict(
+        carrier=carrier, bwp=bwp, mapping_type=mapping, start_symbol=s, num_symbols=l,
+        prb_start=prb_start, n_prb=n_prb_field,
+        mcs_index=draw(st.integers(0, _MAX_MCS[table])), mcs_table=table,
+        tp_pi2bpsk=pi2, num_layers=layers, num_antenna_ports=n_ports, precoding=precoding,
+        tpmi=tpmi, transform_precoding=tp, dmrs=dmrs, ptrs=ptrs,
+        n_rnti=draw(st.integers(0, 65535)), n_id=draw(st.none() | st.integers(0, 1023)),
+        x_overhead=draw(st.sampled_from([0, 6, 12, 18])) if x_overhead is None else x_overhead,
+        rv=draw(st.integers(0, 3)), lbrm=draw(st.booleans()),
+    )
+
+
+def build(kw):
+    """The PuschConfig of ``kw``, or None when a complex validity rule refuses it."""
+    try:
+        return PuschConfig(**kw)
+    except ConfigError:
+        return None
+
+
+_PROPS = settings(max_examples=100, deadline=None,
+                  suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+
+
+def _n_prb(kw, res):
+    n = len(res.prbs)
+    assert n == (kw["n_prb"] if kw["n_prb"] is not None else res.n_size_bwp - kw["prb_start"])
+    return n
+
+
+def _expected_n_dmrs_prb(kw, res):
+    """N_DMRS^PRB: REs of the CDM groups without data (DFT-s-OFDM: whole symbols)."""
+    d = kw["dmrs"]
+    per_symbol = 12 if kw["transform_precoding"] else (
+        (6 if d.config_type == 1 else 4) * d.num_cdm_groups_without_data)
+    return len(res.dmrs_symbols) * per_symbol
+
+
+@_PROPS
+@given(kw=pusch_kwargs())
+def test_property_masks_consistent(kw):
+    """(a) DM-RS, PT-RS and data masks are disjoint, inside the allocation, and cover it."""
+    cfg = build(kw)
+    assume(cfg is not None)
+    res = cfg.resources
+    carrier = kw["carrier"]
+    shape = (carrier.n_symb_slot, 12 * carrier.n_size_grid)
+    for m in (res.allocation, res.dmrs_mask, res.ptrs_mask, res.reserved_mask, res.data_mask):
+        assert m.shape == shape and m.dtype == bool
+    # the allocation is exactly the PRBs of the BWP × symbols S .. S + L − 1
+    n_prb = _n_prb(kw, res)
+    first = res.n_start_bwp - carrier.n_start_grid + kw["prb_start"]
+    assert res.prbs.tolist() == list(range(first, first + n_prb))
+    expect = np.zeros(shape, bool)
+    s, l = kw["start_symbol"], kw["num_symbols"]
+    expect[s:s + l, 12 * first:12 * (first + n_prb)] = True
+    np.testing.assert_array_equal(res.allocation, expect)
+    alloc, dmrs, ptrs, data = res.allocation, res.dmrs_mask, res.ptrs_mask, res.data_mask
+    assert not (dmrs & ~alloc).any() and not (ptrs & ~alloc).any()
+    assert not (data & (dmrs | ptrs | res.reserved_mask)).any() and not (dmrs & ptrs).any()
+    assert not res.reserved_mask.any()  # PUSCH has no rate-matching patterns
+    np.testing.assert_array_equal(data | dmrs | ptrs, alloc)
+    # DM-RS rows are the DM-RS symbols, inside the allocation; PT-RS avoids them
+    assert dmrs.any(axis=1).nonzero()[0].tolist() == list(res.dmrs_symbols)
+    assert all(s <= d < s + l for d in res.dmrs_symbols)
+    assert ptrs.any(axis=1).nonzero()[0].tolist() == list(res.ptrs_symbols)
+    assert not set(res.ptrs_symbols) & set(res.dmrs_symbols)
+    assert res.n_dmrs_prb == _expected_n_dmrs_prb(kw, res)
+    assert res.n_data_re == int(data.sum())
+    assert res.g == (res.n_data_re * res.mcs.qm * kw["num_layers"],)
+
+
+@_PROPS
+@given(kw=pusch_kwargs(allow_ptrs=False, x_overhead=0))
+def test_property_re_count_matches_tbs_assumption(kw):
+    """(b) Without PT-RS or xOverhead the data REs are exactly the N_RE of §6.1.4.2 (below
+    the 156 cap), and G = N_RE · Q_m · υ."""
+    cfg = build(kw)
+    assume(cfg is not None)
+    res = cfg.resources
+    n_prb, l = _n_prb(kw, res), kw["num_symbols"]
+    n_dmrs = _expected_n_dmrs_prb(kw, res)
+    assert res.n_dmrs_prb == n_dmrs
+    assert res.n_data_re == n_prb * (12 * l - n_dmrs)
+    n_re = n_re_total(n_prb=n_prb, n_symbols=l, n_dmrs_prb=n_dmrs, x_overhead=0)
+    if 12 * l - n_dmrs <= 156:
+        assert res.n_data_re == n_re
+    else:  # N'_RE capped at 156 per PRB: more REs carry data than the TBS assumed
+        assert res.n_data_re > n_re
+    assert res.g == (res.n_data_re * res.mcs.qm * kw["num_layers"],)
+    assert res.tb_configs[0].g == res.g[0]
+
+
+@_PROPS
+@given(kw=pusch_kwargs())
+def test_property_tbs_recomputed_independently(kw):
+    """(c) TBS = TS 38.214 §6.1.4.2 from N_RE, the MCS row and υ; the TB config agrees."""
+    cfg = build(kw)
+    assume(cfg is not None)
+    res = cfg.resources
+    entry = mcs_entry(kw["mcs_index"], kw["mcs_table"], tp_pi2bpsk=kw["tp_pi2bpsk"])
+    assert (res.mcs.qm, res.mcs.r_x1024) == (entry.qm, entry.r_x1024)
+    n_re = n_re_total(n_prb=_n_prb(kw, res), n_symbols=kw["num_symbols"],
+                      n_dmrs_prb=_expected_n_dmrs_prb(kw, res), x_overhead=kw["x_overhead"])
+    tbs = transport_block_size(n_re=n_re, r=Fraction(entry.r_x1024) / 1024, qm=entry.qm,
+                               layers=kw["num_layers"])
+    assert res.tbs == (tbs,)
+    tb = res.tb_configs[0]
+    assert (tb.tbs, tb.g, tb.qm, tb.layers, tb.rv) == (tbs, res.g[0], entry.qm,
+                                                       kw["num_layers"], kw["rv"])
+    assert tb.target_code_rate == entry.r_x1024 / 1024
+    lbrm = tbs_lbrm(max_layers=kw["num_layers"], max_qm=8 if kw["mcs_table"] == "qam256" else 6,
+                    n_prb_bwp_max=res.n_size_bwp)
+    assert tb.tbs_lbrm == (lbrm if kw["lbrm"] else None)
+
+
+@settings(_PROPS, max_examples=40)
+@given(kw=pusch_kwargs(), seed=st.integers(0, 2**32 - 1))
+def test_property_transmitter_grid_zero_outside_allocation(kw, seed):
+    """(d) The PUSCH transmitter maps one random TB into the allocation only."""
+    cfg = build(kw)
+    assume(cfg is not None)
+    tx = PuschTransmitter(cfg)
+    b = np.random.default_rng(seed).integers(0, 2, (1, tx.tbs), dtype=np.uint8)
+    grid = tx.grid(b)
+    carrier = kw["carrier"]
+    assert grid.shape == (1, kw["num_antenna_ports"], carrier.n_symb_slot,
+                          12 * carrier.n_size_grid)
+    assert grid.dtype == np.complex64 and np.isfinite(grid).all()
+    res = cfg.resources
+    assert not grid[0][:, ~res.allocation].any()
+    assert grid[0][:, res.allocation].any()
+    if not kw["transform_precoding"]:  # QAM symbols are never 0 on a data RE of a layer
+        layers = tx.layer_grid(b)[0]
+        assert (layers[:, res.data_mask] != 0).all()
+        assert (layers[0][res.ptrs_mask] != 0).all()
+
+
+def test_property_generator_rejection_rate():
+    """The configurations refused by the complex rules stay a minority."""
+    counts = Counter()
+
+    @settings(_PROPS, max_examples=300, derandomize=True, database=None)
+    @given(kw=pusch_kwargs())
+    def sample(kw):
+        counts["drawn"] += 1
+        counts["rejected"] += build(kw) is None
+
+    sample()
+    assert counts["drawn"] >= 200
+    assert counts["rejected"] / counts["drawn"] < 0.35, counts
+
+
+def test_data_channels_refuse_240_khz():
+    with pytest.raises(ConfigError, match=r"carrier.scs_khz=240 .*SS/PBCH"):
+        PuschConfig(carrier=CarrierConfig(scs_khz=240, n_size_grid=10))
+
+
+def test_transform_precoding_needs_two_cdm_groups_without_data():
+    with pytest.raises(ConfigError, match=r"num_cdm_groups_without_data=1 .*§6\.2\.2"):
+        PuschConfig(carrier=CarrierConfig(n_size_grid=10), transform_precoding=True,
+                    mcs_table="tp-qam64", dmrs=DmrsConfig(num_cdm_groups_without_data=1))
+
+
+def test_tpmi_must_be_non_negative_even_without_codebook():
+    with pytest.raises(ConfigError, match=r"tpmi=-3"):
+        PuschConfig(carrier=CarrierConfig(n_size_grid=10), precoding="non-codebook", tpmi=-3)
+
+
+def test_reserved_mcs_index_names_the_config_field():
+    with pytest.raises(ConfigError, match=r"^mcs_index=29, mcs_table='qam64': .*reserved"):
+        PuschConfig(carrier=CarrierConfig(n_size_grid=10), mcs_index=29)
