@@ -17,6 +17,7 @@ import numpy as np
 from numba import njit
 
 from nrlink.errors import ConfigError
+from nrlink.spec._checks import as_bits
 
 __all__ = [
     "CRC_POLYNOMIALS",
@@ -107,18 +108,10 @@ def _crc_table_kernel(packed, table, width, length, out):  # pragma: no cover - 
 
 
 def _as_bits(x, name: str, min_len: int = 0) -> np.ndarray:
-    x = np.asarray(x)
-    if x.ndim < 1:
-        raise ConfigError(f"{name} must have at least one dimension (bits last), got a scalar "
-                          f"({_CLAUSE})")
-    if x.dtype.kind not in "biu":
-        raise ConfigError(f"{name} has dtype {x.dtype}: bits must be an integer or bool array "
-                          f"of 0/1 ({_CLAUSE})")
+    x = as_bits(name, x, _CLAUSE)
     if x.shape[-1] < min_len:
         raise ConfigError(f"{name} has length {x.shape[-1]} along its last axis: it must be at "
                           f"least {min_len} ({_CLAUSE})")
-    if x.size and x.dtype.kind != "b" and (x.max() > 1 or (x.dtype.kind == "i" and x.min() < 0)):
-        raise ConfigError(f"{name} holds values other than 0 and 1 ({_CLAUSE})")
     return x
 
 

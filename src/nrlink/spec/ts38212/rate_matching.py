@@ -20,7 +20,7 @@ from numbers import Real
 import numpy as np
 
 from nrlink.errors import ConfigError, check_int
-from nrlink.spec.ts38211.modulation import MODULATION_ORDERS
+from nrlink.spec.ts38211.modulation import MODULATION_ORDERS, check_qm
 from nrlink.spec.ts38212.ldpc import lifting_set_index
 
 __all__ = [
@@ -62,10 +62,6 @@ def _check_rv(rv) -> int:
                      choices=(0, 1, 2, 3))
 
 
-def _check_qm(qm, clause: str = _C541) -> int:
-    return check_int("qm", qm, "one of 1, 2, 4, 6, 8, 10", clause, choices=MODULATION_ORDERS)
-
-
 def _check_code_params(bg, z_c, k, k_prime, rv, n_cb_, qm, e) -> tuple:
     """Validate the parameters shared by rate_match and rate_recover."""
     bg = _check_bg(bg)
@@ -83,7 +79,7 @@ def _check_code_params(bg, z_c, k, k_prime, rv, n_cb_, qm, e) -> tuple:
         "holds every systematic and filler position of d)", _C541,
         lo=k - 2 * z_c + 1, hi=n,
     )
-    qm = _check_qm(qm)
+    qm = check_qm(qm, _C541)
     e_arr = np.asarray(e)
     if e_arr.ndim == 0:
         e_arr = e_arr.reshape(1)
@@ -205,7 +201,7 @@ def rate_match_lengths(g: int, *, c: int, qm: int, layers: int) -> np.ndarray:
         or G/(N_L·Q_m) < C (some E_r would be 0).
     """
     c = check_int("c", c, "an integer ≥ 1 (number of code blocks C)", _C541, lo=1)
-    qm = _check_qm(qm)
+    qm = check_qm(qm, _C541)
     layers = check_int("layers", layers, "an integer in 1..4 (layers of one codeword)",
                        "TS 38.211 §7.3.1.3", lo=1, hi=4)
     step = layers * qm
@@ -228,7 +224,7 @@ def rate_match_lengths(g: int, *, c: int, qm: int, layers: int) -> np.ndarray:
 
 
 def _check_interleave(x, qm, name):
-    qm = _check_qm(qm, _C542)
+    qm = check_qm(qm, _C542)
     x = np.asarray(x)
     if x.ndim < 1 or x.shape[-1] % qm:
         raise ConfigError(f"{name} has shape {x.shape}: its last dimension E must be a multiple "

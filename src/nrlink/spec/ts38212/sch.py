@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from nrlink.errors import ConfigError, check_int
-from nrlink.spec.ts38211.modulation import MODULATION_ORDERS
+from nrlink.spec.ts38211.modulation import check_qm
 from nrlink.spec.ts38212.crc import crc_attach
 from nrlink.spec.ts38212.ldpc import ldpc_encode
 from nrlink.spec.ts38212.rate_matching import (
@@ -169,8 +169,7 @@ def plan_transport_block(
             "the range of the MCS tables (TS 38.214 Tables 5.1.3.1-1..4)"
         )
     target_code_rate = float(target_code_rate)
-    qm = check_int("qm", qm, "one of 1, 2, 4, 6, 8, 10", "TS 38.211 §5.1",
-                   choices=MODULATION_ORDERS)
+    qm = check_qm(qm)
     layers = check_int("layers", layers, "an integer in 1..4 (layers of one codeword)",
                        "TS 38.211 §7.3.1.3", lo=1, hi=4)
     rv = check_int("rv", rv, "one of 0, 1, 2, 3", "TS 38.212 §5.4.2.1, Table 5.4.2.1-2",
