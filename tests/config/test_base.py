@@ -212,7 +212,7 @@ def test_to_dict_nests_mappings():
                       "prb_start", "n_prb", "mcs_index", "mcs_table", "tp_pi2bpsk",
                       "num_layers", "num_antenna_ports", "precoding", "tpmi",
                       "transform_precoding", "dmrs", "ptrs", "n_rnti", "n_id", "x_overhead",
-                      "rv", "lbrm"}
+                      "rv", "lbrm", "lbrm_max_layers", "lbrm_max_bwp_prb"}
 
 
 @settings(max_examples=60, deadline=None)
@@ -231,6 +231,8 @@ def test_property_round_trip_and_hash(n_size_grid, n_id_cell, slot, mcs_index, n
     checked exhaustively once.)
     """
     cls = PdschConfig if pdsch else PuschConfig
+    if not pdsch and ptrs is not None and ptrs.epre_ratio:
+        ptrs = ptrs.replace(epre_ratio=0)  # epre-Ratio is PDSCH-only
     cfg = cls(carrier=CarrierConfig(n_size_grid=n_size_grid, n_id_cell=n_id_cell, slot=slot),
               mcs_index=mcs_index, n_rnti=n_rnti, n_id=n_id, rv=rv, lbrm=lbrm, ptrs=ptrs,
               dmrs=DmrsConfig(n_scid=n_scid, n_id_0=n_id_0))

@@ -94,9 +94,9 @@ EXT = CarrierConfig(scs_khz=60, cyclic_prefix="extended", n_size_grid=24)
     ({"carrier": EXT, "num_symbols": 12, "reserved": (RateMatchPattern(prbs=(0,), symbols=(12,)),)},
      r"symbols=\(12,\) is not allowed: it must lie inside the grid of 24 PRBs × 12 symbols"),
     ({"reserved": (RateMatchPattern(prbs=tuple(range(24)), symbols=tuple(range(14))),)},
-     r"the allocation leaves no data RE after DM-RS, PT-RS and reserved REs.*§7\.3\.1\.5"),
-    ({"n_prb": 2, "reserved": (RateMatchPattern(prbs=(0, 1), symbols=tuple(range(3, 14))),)},
-     r"effective code rate .*exceeds 0\.95"),
+     r"the allocation leaves no data RE after DM-RS .*PT-RS and reserved REs.*§7\.3\.1\.5"),
+    ({"prbs": (1, 2), "prb_start": 1},
+     r"prbs=\(1, 2\) is not allowed with prb_start=1, n_prb=None: .*§5\.1\.2\.2"),
 ])
 def test_pdsch_validation(changes, match):
     with pytest.raises(ConfigError, match=match):
@@ -262,7 +262,7 @@ def test_tb_scaling(scaling):
 def test_prb_list_allocation():
     """Type 0: PRB list relative to the BWP, in any order; it overrides prb_start/n_prb."""
     bwp = BwpConfig(n_start_bwp=2, n_size_bwp=20)
-    cfg = PdschConfig(carrier=C24, bwp=bwp, prbs=(7, 0, 3), prb_start=5, n_prb=9)
+    cfg = PdschConfig(carrier=C24, bwp=bwp, prbs=(7, 0, 3))
     res = cfg.resources
     assert res.prbs.tolist() == [2, 5, 9]
     assert res.allocation.any(axis=0).nonzero()[0].tolist() == [
@@ -530,7 +530,8 @@ def test_property_masks_consistent(kw):
         k_ref_rb = kw["n_rnti"] % k if n_rb % k == 0 else kw["n_rnti"] % (n_rb % k)
         assert (res.ptrs_subcarriers // 12).tolist() == prbs[k_ref_rb::k]
         d = kw["dmrs"]
-        port = min(res.dmrs_ports)
+        port = min(res.dmrs_ports[: _codeword_layers(kw["num_layers"])[0]])  # codeword 0
+        assert res.dmrs_ports[res.ptrs_layer] == port
         group = _cdm_group(d.config_type, port)
         group_sc = ({0, 2, 4, 6, 8, 10} if group == 0 else {1, 3, 5, 7, 9, 11}) \
             if d.config_type == 1 else {(2 * group + j) % 12 for j in (0, 1, 6, 7)}
@@ -621,3 +622,32 @@ def test_property_generator_rejection_rate():
     sample()
     assert counts["drawn"] >= 200
     assert counts["rejected"] / counts["drawn"] < 0.35, counts
+
+
+def test_tb_above_max_effective_rate_is_kept_with_its_rate():
+    """TS 38.214 §5.1.3.1 lets the UE skip decoding an initial transmission above 0.95: the
+    configuration stays valid and the plan reports the rate."""
+    res = PdschConfig(carrier=C24, n_prb=2, mcs_index=14,
+                      reserved=(RateMatchPattern(prbs=(0, 1), symbols=tuple(range(3, 14))),)
+                      ).resources
+    assert res.effective_code_rate[0] > 0.95
+
+
+def test_ptrs_port_is_lowest_of_codeword_0():
+    """Two codewords: the PT-RS port is the lowest DM-RS port of codeword 0 (TS 38.214
+    §5.1.6.3), here port 2 on layer 0, not port 0 (codeword 1)."""
+    cfg = PdschConfig(carrier=C24, num_layers=5, mcs_index=20, ptrs=PtrsConfig(time_density=1),
+                      dmrs=DmrsConfig(config_type=2, num_cdm_groups_without_data=3,
+                                      ports=(2, 3, 0, 1, 4)))
+    assert cfg.resources.ptrs_layer == 0
+
+
+def test_lbrm_uses_cell_maxima():
+    """TBS_LBRM from maxMIMO-Layers and the largest BWP when given (TS 38.212 §5.4.2.1)."""
+    base = PdschConfig(carrier=CarrierConfig(n_size_grid=106), mcs_table="qam256", lbrm=True)
+    cell = base.replace(lbrm_max_layers=4)
+    assert base.resources.tb_configs[0].tbs_lbrm < cell.resources.tb_configs[0].tbs_lbrm
+    with pytest.raises(ConfigError, match="lbrm_max_layers"):
+        base.replace(num_layers=2, lbrm_max_layers=1)
+    with pytest.raises(ConfigError, match="lbrm_max_bwp_prb"):
+        base.replace(lbrm_max_bwp_prb=50)

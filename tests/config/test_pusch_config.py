@@ -217,9 +217,6 @@ def test_time_allocation_follows_table_6_1_2_1_1(cp, mapping):
     ({"mapping_type": "B", "num_symbols": 1}, r"leaves no data RE.*§6\.3\.1\.6"),
     ({"mapping_type": "B", "num_symbols": 1, "transform_precoding": True,
       "mcs_table": "tp-qam64"}, r"leaves no data RE"),
-    # TB that does not fit: G too small for the smallest TBS (effective code rate > 0.95)
-    ({"mapping_type": "B", "num_symbols": 2, "n_prb": 1, "mcs_index": 0},
-     r"effective code rate .*exceeds 0\.95"),
 ])
 def test_pusch_time_allocation_and_dmrs_validation(changes, match):
     with pytest.raises(ConfigError, match=match):
@@ -569,3 +566,24 @@ def test_tpmi_must_be_non_negative_even_without_codebook():
 def test_reserved_mcs_index_names_the_config_field():
     with pytest.raises(ConfigError, match=r"^mcs_index=29, mcs_table='qam64': .*reserved"):
         PuschConfig(carrier=CarrierConfig(n_size_grid=10), mcs_index=29)
+
+
+def test_tb_above_max_effective_rate_is_kept_with_its_rate():
+    """An initial transmission above 0.95 may be skipped by the receiver (TS 38.214 §6.1.4.1
+    refers to §5.1.3.1), it is not a configuration error."""
+    cfg = PuschConfig(carrier=CarrierConfig(n_size_grid=52), mapping_type="B", num_symbols=2,
+                      n_prb=1, mcs_index=0)
+    assert cfg.resources.effective_code_rate[0] > 0.95
+
+
+@pytest.mark.parametrize(("changes", "match"), [
+    ({"dmrs": DmrsConfig(group_hopping=True)}, r"dmrs.group_hopping=True .*§6\.4\.1\.1\.1\.2"),
+    ({"dmrs": DmrsConfig(n_id_pusch=5)}, r"dmrs.n_id_pusch=5 .*without transform precoding"),
+    ({"transform_precoding": True, "mcs_table": "tp-qam64", "dmrs": DmrsConfig(n_scid=1)},
+     r"dmrs.n_scid=1.*transform_precoding=True"),
+    ({"precoding": "non-codebook", "tpmi": 2}, r"tpmi=2 .*non-codebook"),
+    ({"ptrs": PtrsConfig(epre_ratio=1)}, r"ptrs.epre_ratio=1 .*PDSCH parameter"),
+])
+def test_fields_that_would_be_ignored_are_refused(changes, match):
+    with pytest.raises(ConfigError, match=match):
+        PuschConfig(carrier=CarrierConfig(n_size_grid=10), **changes)

@@ -162,7 +162,7 @@ def test_non_contiguous_allocation_and_bwp():
 
 def test_ptrs_with_non_contiguous_allocation_not_implemented():
     with pytest.raises(NotImplementedError, match="non-contiguous"):
-        PdschConfig(carrier=CarrierConfig(n_size_grid=20), prbs=(0, 5), mcs_index=20,
+        PdschConfig(carrier=CarrierConfig(n_size_grid=20), prbs=(0, 5, 6, 7), mcs_index=20,
                     ptrs=PtrsConfig())
 
 
@@ -174,3 +174,11 @@ def test_ptrs_not_transmitted_on_reserved_res():
     with pytest.raises(ConfigError, match=r"ptrs with num_layers=7.*Table 4\.1-2"):
         PdschConfig(carrier=CarrierConfig(n_size_grid=24), mcs_index=20, num_layers=7,
                     ptrs=PtrsConfig(), dmrs=DmrsConfig(length=2))
+
+
+def test_bad_precoder_values():
+    cfg = PdschConfig(carrier=CarrierConfig(n_size_grid=4))
+    with pytest.raises(ConfigError, match="precoder='x'"):
+        PdschTransmitter(cfg, precoder="x")
+    with pytest.raises(ConfigError, match="NaN"):
+        PdschTransmitter(cfg, precoder=np.array([[np.nan]]))

@@ -90,6 +90,34 @@ def check_shared_fields(cfg, channel: str) -> None:
         check_int("n_id", cfg.n_id, "an integer in 0..1023 or None", scr, lo=0, hi=1023)
     check_int("x_overhead", cfg.x_overhead, "one of 0, 6, 12, 18", tbs, choices=X_OVERHEAD_VALUES)
     check_int("rv", cfg.rv, "one of 0, 1, 2, 3", rm, choices=(0, 1, 2, 3))
+    if cfg.lbrm_max_layers is not None:
+        check_int("lbrm_max_layers", cfg.lbrm_max_layers, "an integer in 1..8 or None", rm,
+                  lo=1, hi=8)
+    if cfg.lbrm_max_bwp_prb is not None:
+        check_int("lbrm_max_bwp_prb", cfg.lbrm_max_bwp_prb, "an integer in 1..275 or None",
+                  rm, lo=1, hi=275)
+    d = cfg.dmrs
+    if not cfg.transform_precoding:
+        for name in ("group_hopping", "sequence_hopping"):
+            if getattr(d, name):
+                raise ConfigError(
+                    f"dmrs.{name}=True is not allowed for {channel.upper()} without transform "
+                    "precoding: group/sequence hopping applies to the low-PAPR DM-RS of "
+                    "DFT-s-OFDM only (TS 38.211 §6.4.1.1.1.2)"
+                )
+        if d.n_id_pusch is not None:
+            raise ConfigError(
+                f"dmrs.n_id_pusch={d.n_id_pusch} is not allowed for {channel.upper()} without "
+                "transform precoding: nPUSCH-Identity only seeds the low-PAPR DM-RS "
+                "(TS 38.211 §6.4.1.1.1.2); use dmrs.n_id_0 / n_id_1"
+            )
+    elif d.n_scid != 0 or d.n_id_0 is not None or d.n_id_1 is not None:
+        raise ConfigError(
+            f"dmrs.n_scid={d.n_scid}, dmrs.n_id_0={d.n_id_0}, dmrs.n_id_1={d.n_id_1} is not "
+            "allowed with transform_precoding=True: the low-PAPR DM-RS is seeded by "
+            "dmrs.n_id_pusch (nPUSCH-Identity), not by scramblingID0/1 and n_SCID "
+            "(TS 38.211 §6.4.1.1.1.2)"
+        )
     check_int("prb_start", cfg.prb_start, "an integer ≥ 0", alloc, lo=0)
     if cfg.n_prb is not None:
         check_int("n_prb", cfg.n_prb, "an integer in 1..275 or None", alloc, lo=1, hi=275)
@@ -139,6 +167,8 @@ class ResourcePlan:
         PT-RS subcarriers in the carrier grid (empty when absent).
     l_ptrs, k_ptrs : int or None
         PT-RS time and frequency density (None when absent).
+    ptrs_layer : int or None
+        The layer carrying the PT-RS: that of the lowest DM-RS port of codeword 0.
     allocation, dmrs_mask, ptrs_mask, reserved_mask, data_mask : numpy.ndarray of bool
         The allocated REs; the DM-RS REs without data (all CDM groups without data); the
         PT-RS REs; reserved REs; the REs carrying data.
@@ -151,6 +181,9 @@ class ResourcePlan:
         Transport block size of each codeword.
     g : tuple of int
         Coded bits G of each codeword (data REs × Q_m × layers of the codeword).
+    effective_code_rate : tuple of float
+        (A + CRC bits) / G of each codeword; above 0.95 on an initial transmission the
+        receiver may skip decoding (TS 38.214 §5.1.3.1, §6.1.4.1).
     tb_configs : tuple of TransportBlockConfig
         Channel-coding configuration of each codeword.
     """
@@ -165,6 +198,7 @@ class ResourcePlan:
     ptrs_subcarriers: np.ndarray = field(compare=False)
     l_ptrs: int | None
     k_ptrs: int | None
+    ptrs_layer: int | None
     allocation: np.ndarray = field(compare=False, repr=False)
     dmrs_mask: np.ndarray = field(compare=False, repr=False)
     ptrs_mask: np.ndarray = field(compare=False, repr=False)
@@ -175,6 +209,11 @@ class ResourcePlan:
     tbs: tuple[int, ...]
     g: tuple[int, ...]
     tb_configs: tuple[TransportBlockConfig, ...]
+
+    @property
+    def effective_code_rate(self) -> tuple[float, ...]:
+        """(A + CRC bits) / G of each codeword (TS 38.214 §5.1.3.1)."""
+        return tuple(c.plan.effective_code_rate for c in self.tb_configs)
 
     @property
     def n_data_re(self) -> int:
@@ -242,74 +281,64 @@ def plan_resources(cfg, *, channel: str, mcs: McsEntry, ptrs_allowed: bool) -> R
     ptrs_mask = np.zeros((n_symb, n_sc), dtype=bool)
     p_syms: tuple[int, ...] = ()
     p_sc = np.zeros(0, dtype=np.int64)
-    l_ptrs = k_ptrs = None
+    l_ptrs = k_ptrs = ptrs_layer = None
     if cfg.ptrs is not None:
         if not ptrs_allowed:
             raise NotImplementedError(
                 "PT-RS for PUSCH with transform precoding (TS 38.211 §6.4.1.2.2.2, TS 38.214 "
                 "§6.2.3.2) is not implemented"
             )
-        if np.any(np.diff(np.sort(prbs)) != 1):
-            raise NotImplementedError(
-                "PT-RS with a non-contiguous PRB allocation (TS 38.211 §7.4.1.2.2 counts the "
-                "PT-RS subcarriers over the scheduled RBs) is not implemented"
-            )
-        if channel == "pdsch":
-            try:  # TS 38.214 Table 4.1-2 covers 1..6 layers
-                ptrs_beta_pdsch(cfg.num_layers, cfg.ptrs.epre_ratio)
-            except ConfigError as e:
-                raise ConfigError(f"ptrs with num_layers={cfg.num_layers}: {e}") from e
-        if channel == "pusch" and cfg.num_layers > 1:
-            raise NotImplementedError(
-                "PT-RS of a multi-layer PUSCH (power scaling of TS 38.214 Table 6.2.3.1-3 "
-                "and PT-RS port association by DCI) is not implemented; use num_layers=1"
-            )
-        p = cfg.ptrs
-        if p.time_density is not None or p.frequency_density is not None:
-            # Forced densities (a simulator override of the TS 38.214 presence rules).
-            l_ptrs, k_ptrs = p.time_density or 1, p.frequency_density or 2
-        elif channel == "pdsch":
-            dens = ptrs_pdsch_densities(
-                i_mcs=cfg.mcs_index, n_rb=len(prbs), l_duration=cfg.num_symbols,
-                mcs_table=cfg.mcs_table, time_thresholds=p.mcs_thresholds,
-                frequency_thresholds=p.n_rb_thresholds,
-            )
-            l_ptrs, k_ptrs = (None, None) if dens is None else dens
-        else:
-            l_ptrs = ptrs_time_density(cfg.mcs_index, p.mcs_thresholds,
-                                       mcs_table=cfg.mcs_table)
-            k_ptrs = ptrs_frequency_density(len(prbs), p.n_rb_thresholds)
-        if l_ptrs is not None and k_ptrs is not None:
-            p_syms = tuple(ptrs_symbols(l_start=cfg.start_symbol, l_duration=cfg.num_symbols,
-                                        dmrs_symbols=tuple(d_syms), l_ptrs=l_ptrs,
-                                        n_symb_slot=n_symb))
+        l_ptrs, k_ptrs = _ptrs_densities(cfg, channel, len(prbs))
+    if l_ptrs is not None and k_ptrs is not None:
+        _check_ptrs_supported(cfg, channel, prbs)
+        # The PT-RS port is associated with the lowest DM-RS port of codeword 0
+        # (TS 38.214 §5.1.6.3; one codeword on PUSCH).
+        cw0_ports = dmrs_ports[: codeword_layers(cfg.num_layers)[0]]
+        ptrs_layer = dmrs_ports.index(min(cw0_ports))
+        p_syms = tuple(ptrs_symbols(l_start=cfg.start_symbol, l_duration=cfg.num_symbols,
+                                    dmrs_symbols=tuple(d_syms), l_ptrs=l_ptrs,
+                                    n_symb_slot=n_symb))
+        try:
             k_alloc = ptrs_subcarriers(
                 n_rb=len(prbs), k_ptrs=k_ptrs, n_rnti=cfg.n_rnti,
-                resource_element_offset=p.resource_element_offset,
-                config_type=dmrs.config_type, dmrs_port_index=min(dmrs_ports),
+                resource_element_offset=cfg.ptrs.resource_element_offset,
+                config_type=dmrs.config_type, dmrs_port_index=min(cw0_ports),
             )
-            alloc_sc = (np.sort(prbs)[:, None] * 12 + np.arange(12)[None, :]).ravel()
-            p_sc = alloc_sc[np.asarray(k_alloc, dtype=np.int64)]
-            ptrs_mask[np.ix_(list(p_syms), p_sc)] = True
-            # No PT-RS on REs declared not available (TS 38.211 §7.4.1.2.2, TS 38.214 §5.1.4).
-            ptrs_mask &= alloc & ~reserved
-        else:
-            l_ptrs = k_ptrs = None
+        except ConfigError as e:
+            raise ConfigError(f"ptrs with dmrs.ports={dmrs_ports}: {e}") from e
+        alloc_sc = (np.sort(prbs)[:, None] * 12 + np.arange(12)[None, :]).ravel()
+        p_sc = alloc_sc[np.asarray(k_alloc, dtype=np.int64)]
+        ptrs_mask[np.ix_(list(p_syms), p_sc)] = True
+        # No PT-RS on REs declared not available (TS 38.211 §7.4.1.2.2, TS 38.214 §5.1.4).
+        ptrs_mask &= alloc & ~reserved
+    else:
+        l_ptrs = k_ptrs = None
 
     data = data_re_mask(alloc, dmrs_mask, ptrs_mask, reserved)
     n_data = int(data.sum())
     if n_data == 0:
         raise ConfigError(
-            "the allocation leaves no data RE after DM-RS, PT-RS and reserved REs "
-            "(TS 38.211 §7.3.1.5, §6.3.1.6)"
+            f"start_symbol={cfg.start_symbol}, num_symbols={cfg.num_symbols} on {len(prbs)} "
+            "PRB(s) is not allowed: the allocation leaves no data RE after DM-RS "
+            "(dmrs.num_cdm_groups_without_data), PT-RS and reserved REs (TS 38.211 §7.3.1.5, "
+            "§6.3.1.6)"
         )
 
     cw_layers = codeword_layers(cfg.num_layers)
     tbs_list, g_list, tb_cfgs = [], [], []
     lbrm = None
     if cfg.lbrm:
-        lbrm = tbs_lbrm(max_layers=min(cfg.num_layers, 4), max_qm=cfg.max_qm,
-                        n_prb_bwp_max=n_prb_lbrm(n_size_bwp))
+        max_layers = cfg.num_layers if cfg.lbrm_max_layers is None else cfg.lbrm_max_layers
+        max_prb = n_size_bwp if cfg.lbrm_max_bwp_prb is None else cfg.lbrm_max_bwp_prb
+        if max_layers < max(cw_layers) or max_prb < n_size_bwp:
+            raise ConfigError(
+                f"lbrm_max_layers={cfg.lbrm_max_layers}, lbrm_max_bwp_prb="
+                f"{cfg.lbrm_max_bwp_prb} is not allowed: they must be at least the layers "
+                f"({cfg.num_layers}) and the BWP size ({n_size_bwp} PRBs) of this "
+                "transmission (TS 38.212 §5.4.2.1)"
+            )
+        lbrm = tbs_lbrm(max_layers=min(max_layers, 4), max_qm=cfg.max_qm,
+                        n_prb_bwp_max=n_prb_lbrm(max_prb))
     for v in cw_layers:
         tbs = transport_block_size(
             n_re=n_re_total(n_prb=len(prbs), n_symbols=cfg.num_symbols, n_dmrs_prb=n_dmrs_prb,
@@ -321,14 +350,51 @@ def plan_resources(cfg, *, channel: str, mcs: McsEntry, ptrs_allowed: bool) -> R
         g_list.append(g)
         tb_cfgs.append(TransportBlockConfig(
             tbs=tbs, target_code_rate=mcs.r, g=g, qm=mcs.qm, layers=v, rv=cfg.rv,
-            tbs_lbrm=lbrm,
+            tbs_lbrm=lbrm, enforce_max_rate=False,
         ))
     return ResourcePlan(
         n_start_bwp=n_start_bwp, n_size_bwp=n_size_bwp, prbs=prbs, mcs=mcs,
         dmrs_symbols=tuple(int(s) for s in d_syms), dmrs_ports=dmrs_ports,
         ptrs_symbols=p_syms, ptrs_subcarriers=p_sc, l_ptrs=l_ptrs, k_ptrs=k_ptrs,
+        ptrs_layer=ptrs_layer,
         allocation=alloc, dmrs_mask=dmrs_mask, ptrs_mask=ptrs_mask, reserved_mask=reserved,
         data_mask=data, n_dmrs_prb=n_dmrs_prb, codeword_layers=cw_layers,
         tbs=tuple(tbs_list), g=tuple(g_list), tb_configs=tuple(tb_cfgs),
     )
 
+
+
+def _ptrs_densities(cfg, channel: str, n_rb: int) -> tuple[int | None, int | None]:
+    """(L_PT-RS, K_PT-RS), or Nones when PT-RS is absent (TS 38.214 §5.1.6.3, §6.2.3.1)."""
+    p = cfg.ptrs
+    if p.time_density is not None or p.frequency_density is not None:
+        # Forced densities (a simulator override of the TS 38.214 presence rules).
+        return p.time_density or 1, p.frequency_density or 2
+    if channel == "pdsch":
+        dens = ptrs_pdsch_densities(
+            i_mcs=cfg.mcs_index, n_rb=n_rb, l_duration=cfg.num_symbols,
+            mcs_table=cfg.mcs_table, time_thresholds=p.mcs_thresholds,
+            frequency_thresholds=p.n_rb_thresholds,
+        )
+        return (None, None) if dens is None else dens
+    return (ptrs_time_density(cfg.mcs_index, p.mcs_thresholds, mcs_table=cfg.mcs_table),
+            ptrs_frequency_density(n_rb, p.n_rb_thresholds))
+
+
+def _check_ptrs_supported(cfg, channel: str, prbs: np.ndarray) -> None:
+    """Refuse the PT-RS cases nrlink does not model (only when PT-RS is present)."""
+    if np.any(np.diff(np.sort(prbs)) != 1):
+        raise NotImplementedError(
+            "PT-RS with a non-contiguous PRB allocation (TS 38.211 §7.4.1.2.2 counts the "
+            "PT-RS subcarriers over the scheduled RBs) is not implemented"
+        )
+    if channel == "pdsch":
+        try:  # TS 38.214 Table 4.1-2 covers 1..6 layers
+            ptrs_beta_pdsch(cfg.num_layers, cfg.ptrs.epre_ratio)
+        except ConfigError as e:
+            raise ConfigError(f"ptrs with num_layers={cfg.num_layers}: {e}") from e
+    elif cfg.num_layers > 1:
+        raise NotImplementedError(
+            "PT-RS of a multi-layer PUSCH (power scaling of TS 38.214 Table 6.2.3.1-3 "
+            "and PT-RS port association by DCI) is not implemented; use num_layers=1"
+        )

@@ -110,6 +110,12 @@ class PdschConfig(SharedChannelMixin):
         TB scaling S: 1, 0.5 or 0.25 (TS 38.214 Table 5.1.3.2-2).
     rv : int, default 0
     lbrm : bool, default False
+        Limited-buffer rate matching (TS 38.212 §5.4.2.1).
+    lbrm_max_layers : int or None, default None
+        X of TBS_LBRM: maxMIMO-Layers of the serving cell (``None``: ``num_layers``);
+        min(X, 4) layers enter TBS_LBRM (TS 38.212 §5.4.2.1).
+    lbrm_max_bwp_prb : int or None, default None
+        The largest BWP size of the serving cell, for n_PRB,LBRM (``None``: this BWP).
     reserved : tuple of RateMatchPattern, default ()
 
     Examples
@@ -138,6 +144,8 @@ class PdschConfig(SharedChannelMixin):
     tb_scaling: float = 1.0
     rv: int = 0
     lbrm: bool = False
+    lbrm_max_layers: int | None = None
+    lbrm_max_bwp_prb: int | None = None
     reserved: tuple[RateMatchPattern, ...] = ()
     _resources: ResourcePlan | None = field(default=None, init=False, repr=False,
                                             compare=False)
@@ -169,6 +177,12 @@ class PdschConfig(SharedChannelMixin):
         if self.prbs is not None and (not isinstance(self.prbs, tuple) or not self.prbs):
             raise ConfigError(f"prbs={self.prbs!r} is not allowed: prbs must be a non-empty "
                               "tuple of PRB indices or None (TS 38.214 §5.1.2.2.1)")
+        if self.prbs is not None and (self.prb_start != 0 or self.n_prb is not None):
+            raise ConfigError(
+                f"prbs={self.prbs} is not allowed with prb_start={self.prb_start}, n_prb="
+                f"{self.n_prb}: give either a PRB list (allocation type 0) or a contiguous "
+                "range (type 1) (TS 38.214 §5.1.2.2)"
+            )
         object.__setattr__(self, "_resources", plan_resources(
             self, channel="pdsch", mcs=self.mcs, ptrs_allowed=True))
 

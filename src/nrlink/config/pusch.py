@@ -87,6 +87,11 @@ class PuschConfig(SharedChannelMixin):
         Redundancy version.
     lbrm : bool, default False
         Limited-buffer rate matching (TS 38.212 §6.2.5).
+    lbrm_max_layers : int or None, default None
+        X of TBS_LBRM: maxMIMO-Layers of the serving cell (``None``: ``num_layers``);
+        min(X, 4) layers enter TBS_LBRM (TS 38.212 §5.4.2.1).
+    lbrm_max_bwp_prb : int or None, default None
+        The largest BWP size of the serving cell, for n_PRB,LBRM (``None``: this BWP).
 
     Examples
     --------
@@ -117,6 +122,8 @@ class PuschConfig(SharedChannelMixin):
     x_overhead: int = 0
     rv: int = 0
     lbrm: bool = False
+    lbrm_max_layers: int | None = None
+    lbrm_max_bwp_prb: int | None = None
     _resources: ResourcePlan | None = field(default=None, init=False, repr=False,
                                             compare=False)
 
@@ -150,6 +157,16 @@ class PuschConfig(SharedChannelMixin):
                 "ports must be ≥ layers (TS 38.211 §6.3.1.5)"
             )
         check_int("tpmi", self.tpmi, "an integer ≥ 0", "TS 38.211 §6.3.1.5", lo=0)
+        if self.precoding == "non-codebook" and self.tpmi != 0:
+            raise ConfigError(
+                f"tpmi={self.tpmi} is not allowed with precoding='non-codebook': TPMI is "
+                "signalled for codebook-based PUSCH only (TS 38.214 §6.1.1.1); leave it 0"
+            )
+        if self.ptrs is not None and self.ptrs.epre_ratio != 0:
+            raise ConfigError(
+                f"ptrs.epre_ratio={self.ptrs.epre_ratio} is not allowed for PUSCH: epre-Ratio "
+                "is a PDSCH parameter (TS 38.214 Table 4.1-2); PUSCH uses ptrs-Power"
+            )
         if self.precoding == "codebook":
             self.precoding_matrix  # noqa: B018 - validates tpmi for (layers, ports)
         allowed = PUSCH_MCS_TABLES[tp]

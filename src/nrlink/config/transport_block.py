@@ -37,6 +37,10 @@ class TransportBlockConfig(FromDictMixin):
         with :func:`nrlink.spec.ts38214.tbs.tbs_lbrm`.
     r_lbrm : float, default 2/3
         R_LBRM (TS 38.212 §5.4.2.1).
+    enforce_max_rate : bool, default True
+        Refuse an initial transmission whose effective code rate exceeds 0.95 (TS 38.214
+        §5.1.3.1 lets the UE skip decoding it). The PDSCH/PUSCH configurations set it
+        False: such a TB is still transmitted and ``plan.effective_code_rate`` tells.
 
     Examples
     --------
@@ -55,6 +59,7 @@ class TransportBlockConfig(FromDictMixin):
     rv: int = 0
     tbs_lbrm: int | None = None
     r_lbrm: float = 2 / 3
+    enforce_max_rate: bool = True
 
     def __post_init__(self) -> None:
         _ = self.plan  # validates every field and the cross-field rules
@@ -65,4 +70,5 @@ class TransportBlockConfig(FromDictMixin):
         return plan_transport_block(
             a=self.tbs, target_code_rate=self.target_code_rate, g=self.g, qm=self.qm,
             layers=self.layers, rv=self.rv, tbs_lbrm=self.tbs_lbrm, r_lbrm=self.r_lbrm,
+            enforce_max_rate=self.enforce_max_rate,
         )

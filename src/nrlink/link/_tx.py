@@ -6,6 +6,7 @@ import numpy as np
 
 from nrlink.config._resources import ResourcePlan
 from nrlink.errors import ConfigError
+from nrlink.spec._checks import as_bits
 from nrlink.spec.ts38211.dmrs import dmrs_grid
 from nrlink.spec.ts38211.mapping import map_to_grid
 from nrlink.spec.ts38211.numerology import min_fft_size
@@ -15,17 +16,15 @@ from nrlink.spec.ts38211.ptrs import ptrs_grid
 from nrlink.spec.ts38214.power import dmrs_beta
 
 
-def check_tb_bits(b, tbs: int, name: str = "b") -> np.ndarray:
+def check_tb_bits(b, tbs: int, name: str = "b", clause: str = "TS 38.214 §5.1.3.2") -> np.ndarray:
     """Validate transport-block bits ``(..., tbs)`` of 0/1 and return them as uint8."""
     b = np.asarray(b)
     if b.ndim < 1 or b.shape[-1] != tbs:
         raise ConfigError(
             f"{name}.shape={b.shape} is not allowed: the transport block must have shape "
-            f"(..., {tbs}) (TBS = {tbs}, TS 38.214 §5.1.3.2)"
+            f"(..., {tbs}) (TBS = {tbs}, {clause})"
         )
-    if not np.issubdtype(b.dtype, np.integer) and b.dtype != np.bool_:
-        raise ConfigError(f"{name}.dtype={b.dtype} is not allowed: bits must be integers 0/1")
-    return b.astype(np.uint8, copy=False)
+    return as_bits(name, b, clause)
 
 
 def reference_signals(cfg, res: ResourcePlan, *, channel: str) -> np.ndarray:
@@ -51,8 +50,8 @@ def reference_signals(cfg, res: ResourcePlan, *, channel: str) -> np.ndarray:
         group_hopping=dmrs.group_hopping, sequence_hopping=dmrs.sequence_hopping,
     )
     if res.ptrs_symbols:
-        port = min(res.dmrs_ports)
-        layer = res.dmrs_ports.index(port)
+        layer = res.ptrs_layer
+        port = res.dmrs_ports[layer]
         p = cfg.ptrs
         pv, _ = ptrs_grid(
             n_size_grid=carrier.n_size_grid, rb_start=int(res.prbs.min()),

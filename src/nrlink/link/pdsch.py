@@ -54,7 +54,14 @@ class PdschTransmitter:
         if precoder is None:
             w = np.eye(v, dtype=np.complex64)
         else:
-            w = np.asarray(precoder, dtype=np.complex64)
+            try:
+                w = np.asarray(precoder, dtype=np.complex64)
+            except (TypeError, ValueError) as e:
+                raise ConfigError(f"precoder={precoder!r} is not allowed: precoder must be a "
+                                  "complex (ports, layers) matrix (TS 38.211 §7.3.1.4)") from e
+            if not np.all(np.isfinite(w)):
+                raise ConfigError("precoder is not allowed: it holds NaN or infinite entries "
+                                  "(TS 38.211 §7.3.1.4)")
             if w.ndim != 2 or w.shape[1] != v or w.shape[0] < v:
                 raise ConfigError(
                     f"precoder.shape={w.shape} is not allowed: precoder must be (ports, "

@@ -64,7 +64,7 @@ class PuschTransmitter:
 
     def codeword(self, b) -> np.ndarray:
         """TB bits ``(..., A)`` → scrambled codeword bits ``(..., G)`` (TS 38.211 §6.3.1.1)."""
-        b = check_tb_bits(b, self.tbs)
+        b = check_tb_bits(b, self.tbs, clause="TS 38.214 §6.1.4.2")
         return scramble(encode_tb(b, self.tb_config), self.config.c_init)
 
     def layers(self, b) -> np.ndarray:

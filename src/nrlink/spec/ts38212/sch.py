@@ -128,6 +128,7 @@ def plan_transport_block(
     rv: int = 0,
     tbs_lbrm: int | None = None,
     r_lbrm: float = 2 / 3,
+    enforce_max_rate: bool = True,
 ) -> TransportBlockPlan:
     """Validate the coding parameters of a transport block and derive its plan.
 
@@ -153,13 +154,18 @@ def plan_transport_block(
         limited-buffer rate matching (I_LBRM = 0, N_cb = N).
     r_lbrm : float
         R_LBRM, 2/3 in TS 38.212 §5.4.2.1.
+    enforce_max_rate : bool, default True
+        Refuse an initial transmission (rv = 0) whose effective code rate exceeds 0.95.
+        TS 38.214 §5.1.3.1 / §6.1.4.1 let the receiver skip decoding such a transport
+        block rather than forbid it; the PDSCH/PUSCH configurations, whose TB follows
+        from the MCS and allocation, pass False and leave the decision to the receiver
+        (:attr:`TransportBlockPlan.effective_code_rate`).
 
     Raises
     ------
     ConfigError
-        Naming the parameter, its value, the allowed values and the clause. On the
-        initial transmission (rv = 0) an effective code rate above 0.95 is refused
-        (TS 38.214 §5.1.3.1).
+        Naming the parameter, its value, the allowed values and the clause; see
+        ``enforce_max_rate``.
     """
     a = check_int("a", a, "an integer ≥ 1 (transport block size A)", "TS 38.212 §7.2.1", lo=1)
     if not (MIN_TARGET_CODE_RATE <= float(target_code_rate) <= MAX_TARGET_CODE_RATE):
@@ -189,7 +195,19 @@ def plan_transport_block(
             f"r_lbrm={r_lbrm!r} is not allowed: R_LBRM must lie in (0, 1]; TS 38.212 "
             "§5.4.2.1 uses 2/3"
         )
-    return _plan(a, target_code_rate, g, qm, layers, rv, tbs_lbrm, float(r_lbrm))
+    if not isinstance(enforce_max_rate, bool):
+        raise ConfigError(f"enforce_max_rate={enforce_max_rate!r} is not allowed: it must be "
+                          "True or False (TS 38.214 §5.1.3.1)")
+    plan = _plan(a, target_code_rate, g, qm, layers, rv, tbs_lbrm, float(r_lbrm))
+    if enforce_max_rate and rv == 0 and plan.effective_code_rate > MAX_EFFECTIVE_CODE_RATE:
+        payload = plan.seg.b + plan.seg.c * plan.seg.l_cb
+        raise ConfigError(
+            f"g={g} is too small for a={a}: the effective code rate (A + CRC bits)/G = "
+            f"{payload}/{g} = {plan.effective_code_rate:.3f} exceeds 0.95 on the initial "
+            f"transmission; G must be ≥ {int(np.ceil(payload / MAX_EFFECTIVE_CODE_RATE))}"
+            " (TS 38.214 §5.1.3.1)"
+        )
+    return plan
 
 
 @lru_cache(maxsize=256)
@@ -204,14 +222,6 @@ def _plan(a, target_code_rate, g, qm, layers, rv, tbs_lbrm, r_lbrm) -> Transport
         tb_crc="24A" if l_tb == 24 else "16", n_cb=ncb, k0=k0(rv, bg=bg, n_cb=ncb, z_c=seg.z_c),
         e=e, tbs_lbrm=tbs_lbrm, r_lbrm=r_lbrm,
     )
-    if rv == 0 and plan.effective_code_rate > MAX_EFFECTIVE_CODE_RATE:
-        payload = seg.b + seg.c * seg.l_cb
-        raise ConfigError(
-            f"g={g} is too small for a={a}: the effective code rate (A + CRC bits)/G = "
-            f"{payload}/{g} = {plan.effective_code_rate:.3f} exceeds 0.95 on the initial "
-            f"transmission; G must be ≥ {int(np.ceil(payload / MAX_EFFECTIVE_CODE_RATE))}"
-            " (TS 38.214 §5.1.3.1)"
-        )
     return plan
 
 
