@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nrlink.config._base import FromDictMixin
+from nrlink.config.carrier import BwpConfig, CarrierConfig
+from nrlink.config.dmrs import DmrsConfig, PtrsConfig
 from nrlink.config.transport_block import TransportBlockConfig
 from nrlink.errors import ConfigError, check_int
 from nrlink.spec.ts38211.dmrs import dmrs_cdm_group_mask, dmrs_port_params, dmrs_symbols
@@ -38,7 +40,11 @@ __all__ = [
     "ResourcePlan",
     "SharedChannelMixin",
     "check_shared_fields",
-    "config_mcs", "contiguous_prbs", "plan_resources"]
+    "config_mcs",
+    "contiguous_prbs",
+    "plan_resources",
+]
+
 
 class SharedChannelMixin(FromDictMixin):
     """Derived quantities common to :class:`PdschConfig` and :class:`PuschConfig`."""
@@ -67,9 +73,6 @@ _CLAUSES = {
 
 def check_shared_fields(cfg, channel: str) -> None:
     """Validate the fields PdschConfig and PuschConfig have in common."""
-    from nrlink.config.carrier import BwpConfig, CarrierConfig
-    from nrlink.config.dmrs import DmrsConfig, PtrsConfig
-
     scr, tbs, rm, alloc = _CLAUSES[channel]
     for name, cls in (("carrier", CarrierConfig), ("bwp", BwpConfig), ("dmrs", DmrsConfig)):
         if not isinstance(getattr(cfg, name), cls):
