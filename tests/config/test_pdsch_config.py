@@ -4,12 +4,26 @@ TS 38.211 §7.3.1 (PDSCH), §7.4.1 (DM-RS, PT-RS); TS 38.214 §5.1.2 (allocation
 5.1.2.1-1), §5.1.3 (MCS, TBS), §5.1.4 (rate matching around reserved resources), §5.1.6.
 """
 
-from collections import Counter
-from fractions import Fraction
-
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from _props import (
+    PROPS,
+    build_or_reject,
+    cdm_group,
+    check_grid,
+    check_layer_grid,
+    check_masks,
+    check_re_count,
+    check_rejection_rate,
+    check_tbs,
+    check_time_allocation_table,
+    codeword_layers,
+    draw_carrier_bwp,
+    draw_contiguous,
+    draw_identities,
+    draw_ports,
+)
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from nrlink.config import (
@@ -146,25 +160,16 @@ def test_time_allocation_follows_table_5_1_2_1_1(cp, mapping, n_valid):
     """Every (S, L) is accepted exactly when Table 5.1.2.1-1 allows it (S = 3 of type A with
     dmrs-TypeA-Position = 3, the only position it allows)."""
     carrier = CarrierConfig(scs_khz=60, cyclic_prefix=cp, n_size_grid=8)
-    n_symb = carrier.n_symb_slot
-    accepted = 0
-    for s in range(16):
-        for l in range(16):
-            tap = 3 if s == 3 else 2
-            dmrs = DmrsConfig(additional_position=0, num_cdm_groups_without_data=1,
-                              type_a_position=tap)
-            kw = dict(carrier=carrier, mapping_type=mapping, start_symbol=s, num_symbols=l,
-                      dmrs=dmrs, mcs_index=0)
-            if _valid_pdsch_sl(mapping, s, l, n_symb):
-                cfg = PdschConfig(**kw)
-                accepted += 1
-                assert cfg.resources.dmrs_symbols == ((tap,) if mapping == "A" else (s,))
-                assert cfg.resources.allocation.any(axis=1).nonzero()[0].tolist() == list(
-                    range(s, s + l))
-            else:
-                with pytest.raises(ConfigError, match=r"start_symbol=.*num_symbols=.*TS 38\.214 "
-                                                      r"Table 5\.1\.2\.1-1"):
-                    PdschConfig(**kw)
+
+    def tap(s):
+        return 3 if s == 3 else 2
+
+    accepted = check_time_allocation_table(
+        PdschConfig, carrier, mapping, table="5.1.2.1-1",
+        valid=lambda s, l: _valid_pdsch_sl(mapping, s, l, carrier.n_symb_slot),
+        dmrs=lambda s: DmrsConfig(additional_position=0, num_cdm_groups_without_data=1,
+                                  type_a_position=tap(s)),
+        first_dmrs=lambda s: tap(s) if mapping == "A" else s)
     assert accepted == n_valid
 
 
@@ -359,43 +364,25 @@ def test_prb_list_entries_must_be_integers(prbs):
 # Property tests over random valid configurations
 
 _MAX_MCS = {"qam64": 28, "qam256": 27, "qam64LowSE": 28, "qam1024": 26}
-_MU = {15: 0, 30: 1, 60: 2, 120: 3}
-
-
-def _cdm_group(config_type, port):
-    """λ of a DM-RS port (TS 38.211 Tables 7.4.1.1.2-1/-2)."""
-    return (port % 4) // 2 if config_type == 1 else (port % 6) // 2
 
 
 @st.composite
 def pdsch_kwargs(draw, *, allow_ptrs=True, allow_reserved=True, x_overhead=None):
     """Keyword arguments of a PDSCH that satisfies every simple rule by construction.
 
-    Left to chance (refused by :func:`build`): the DM-RS position tables ("-" entries, type A
-    position 3 rules, DM-RS outside short allocations), the TB fitting into G, PT-RS of a
-    port the PT-RS tables do not list, reserved REs leaving no data.
+    Left to chance (refused by :func:`_props.build`): the DM-RS position tables ("-" entries,
+    type A position 3 rules, DM-RS outside short allocations), the TB fitting into G, PT-RS of
+    a port the PT-RS tables do not list, reserved REs leaving no data.
     """
-    scs = draw(st.sampled_from(sorted(_MU)))
-    cp = "extended" if scs == 60 and draw(st.booleans()) else "normal"
-    n_symb = 12 if cp == "extended" else 14
-    n_size_grid = draw(st.integers(1, 100))
-    n_start_grid = draw(st.integers(0, 30))
-    carrier = CarrierConfig(scs_khz=scs, cyclic_prefix=cp, n_size_grid=n_size_grid,
-                            n_start_grid=n_start_grid, n_id_cell=draw(st.integers(0, 1007)),
-                            slot=draw(st.integers(0, 10 * 2 ** _MU[scs] - 1)))
-    if draw(st.booleans()):
-        bwp, bwp_size = BwpConfig(), n_size_grid
-    else:
-        off = draw(st.integers(0, n_size_grid - 1))
-        bwp_size = draw(st.integers(1, n_size_grid - off))
-        bwp = BwpConfig(n_start_bwp=n_start_grid + off, n_size_bwp=bwp_size)
+    carrier, bwp, bwp_size = draw_carrier_bwp(draw)
+    n_symb = carrier.n_symb_slot
     # time allocation, TS 38.214 Table 5.1.2.1-1
     mapping = draw(st.sampled_from("AB"))
     tap = draw(st.sampled_from([2, 3]))
     if mapping == "A":
         s = draw(st.integers(0, 3 if tap == 3 else 2))
         l = draw(st.integers(3, n_symb - s))
-    elif cp == "normal":
+    elif carrier.cyclic_prefix == "normal":
         l = draw(st.integers(2, 13))
         s = draw(st.integers(0, min(12, 14 - l)))
     else:
@@ -405,13 +392,7 @@ def pdsch_kwargs(draw, *, allow_ptrs=True, allow_reserved=True, x_overhead=None)
     length = draw(st.sampled_from([1, 2]))
     n_avail = (4 if config_type == 1 else 6) * length
     layers = draw(st.sampled_from([v for v in (1, 1, 2, 3, 4, 5, 6, 7, 8) if v <= n_avail]))
-    if draw(st.booleans()):
-        ports, port_list = None, list(range(layers))
-    else:
-        port_list = draw(st.lists(st.integers(0, n_avail - 1), min_size=layers,
-                                  max_size=layers, unique=True))
-        ports = tuple(port_list)
-    used = max(_cdm_group(config_type, p) for p in port_list) + 1
+    ports, used = draw_ports(draw, config_type, length, layers)
     dmrs = DmrsConfig(
         config_type=config_type, length=length,
         additional_position=draw(st.integers(0, 3 if length == 1 else 1)),
@@ -433,15 +414,12 @@ def pdsch_kwargs(draw, *, allow_ptrs=True, allow_reserved=True, x_overhead=None)
         prbs = tuple(draw(st.lists(st.integers(0, bwp_size - 1), min_size=1,
                                    max_size=bwp_size, unique=True)))
     else:
-        count = draw(st.integers(1, bwp_size))
-        prb_start = draw(st.integers(0, bwp_size - count))
-        to_end = prb_start + count == bwp_size and draw(st.booleans())
-        n_prb = None if to_end else count
+        prb_start, n_prb = draw_contiguous(draw, bwp_size, draw(st.integers(1, bwp_size)))
     reserved = ()
     if allow_reserved and draw(st.booleans()):
         reserved = tuple(
             RateMatchPattern(
-                prbs=tuple(draw(st.lists(st.integers(0, n_size_grid - 1), min_size=1,
+                prbs=tuple(draw(st.lists(st.integers(0, carrier.n_size_grid - 1), min_size=1,
                                          max_size=8, unique=True))),
                 symbols=tuple(draw(st.lists(st.integers(0, n_symb - 1), min_size=1,
                                             max_size=3, unique=True))))
@@ -450,79 +428,20 @@ def pdsch_kwargs(draw, *, allow_ptrs=True, allow_reserved=True, x_overhead=None)
         carrier=carrier, bwp=bwp, mapping_type=mapping, start_symbol=s, num_symbols=l,
         prb_start=prb_start, n_prb=n_prb, prbs=prbs,
         mcs_index=draw(st.integers(0, _MAX_MCS[table])), mcs_table=table, num_layers=layers,
-        dmrs=dmrs, ptrs=ptrs, n_rnti=draw(st.integers(0, 65535)),
-        n_id=draw(st.none() | st.integers(0, 1023)),
-        x_overhead=draw(st.sampled_from([0, 6, 12, 18])) if x_overhead is None else x_overhead,
+        dmrs=dmrs, ptrs=ptrs, **draw_identities(draw, x_overhead),
         tb_scaling=draw(st.sampled_from([1.0, 0.5, 0.25])), rv=draw(st.integers(0, 3)),
         lbrm=draw(st.booleans()), reserved=reserved,
     )
 
 
-def build(kw):
-    """The PdschConfig of ``kw``, or None when a complex validity rule refuses it."""
-    try:
-        return PdschConfig(**kw)
-    except ConfigError:
-        return None
-
-
-_PROPS = settings(max_examples=100, deadline=None,
-                  suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
-
-
-def _bwp_prbs(kw, res):
-    """Allocated PRBs relative to the BWP, from the parameters alone."""
-    if kw["prbs"] is not None:
-        return sorted(kw["prbs"])
-    n = res.n_size_bwp - kw["prb_start"] if kw["n_prb"] is None else kw["n_prb"]
-    return list(range(kw["prb_start"], kw["prb_start"] + n))
-
-
-def _expected_n_dmrs_prb(kw, res):
-    d = kw["dmrs"]
-    return len(res.dmrs_symbols) * (6 if d.config_type == 1 else 4) * d.num_cdm_groups_without_data
-
-
-def _codeword_layers(v):
-    return (v,) if v <= 4 else (v // 2, v - v // 2)
-
-
-@_PROPS
+@PROPS
 @given(kw=pdsch_kwargs())
 def test_property_masks_consistent(kw):
     """(a) DM-RS, PT-RS, reserved and data masks are disjoint where they must be, inside the
-    allocation, and data ∪ DM-RS ∪ PT-RS ∪ reserved covers it."""
-    cfg = build(kw)
-    assume(cfg is not None)
-    res = cfg.resources
-    carrier = kw["carrier"]
-    shape = (carrier.n_symb_slot, 12 * carrier.n_size_grid)
-    for m in (res.allocation, res.dmrs_mask, res.ptrs_mask, res.reserved_mask, res.data_mask):
-        assert m.shape == shape and m.dtype == bool
-    offset = res.n_start_bwp - carrier.n_start_grid
-    prbs = [offset + p for p in _bwp_prbs(kw, res)]
-    assert res.prbs.tolist() == prbs
-    expect = np.zeros(shape, bool)
-    s, l = kw["start_symbol"], kw["num_symbols"]
-    for p in prbs:
-        expect[s:s + l, 12 * p:12 * p + 12] = True
-    np.testing.assert_array_equal(res.allocation, expect)
-    reserved = np.zeros(shape, bool)
-    for r in kw["reserved"]:
-        for p in r.prbs:
-            reserved[list(r.symbols), 12 * p:12 * p + 12] = True
-    np.testing.assert_array_equal(res.reserved_mask, reserved)
-    alloc, dmrs, ptrs, data = res.allocation, res.dmrs_mask, res.ptrs_mask, res.data_mask
-    assert not (dmrs & ~alloc).any() and not (ptrs & ~alloc).any()
-    assert not (data & (dmrs | ptrs | reserved)).any() and not (dmrs & ptrs).any()
-    np.testing.assert_array_equal(data | dmrs | ptrs | (reserved & alloc), alloc)
-    assert dmrs.any(axis=1).nonzero()[0].tolist() == list(res.dmrs_symbols)
-    assert all(s <= d < s + l for d in res.dmrs_symbols)
-    rows = ptrs.any(axis=1).nonzero()[0].tolist()
-    assert set(rows) <= set(res.ptrs_symbols)
-    if not reserved.any():
-        assert rows == list(res.ptrs_symbols)
-    assert not set(res.ptrs_symbols) & set(res.dmrs_symbols)
+    allocation, and data ∪ DM-RS ∪ PT-RS ∪ reserved covers it; PT-RS on the subcarriers of
+    §7.4.1.2.2."""
+    res = build_or_reject(PdschConfig, kw).resources
+    prbs = check_masks(kw, res)
     if res.ptrs_symbols:
         # one PT-RS subcarrier every K_PT-RS scheduled RBs from k_ref^RB (§7.4.1.2.2), on a
         # subcarrier of the CDM group of the lowest DM-RS port
@@ -530,98 +449,47 @@ def test_property_masks_consistent(kw):
         k_ref_rb = kw["n_rnti"] % k if n_rb % k == 0 else kw["n_rnti"] % (n_rb % k)
         assert (res.ptrs_subcarriers // 12).tolist() == prbs[k_ref_rb::k]
         d = kw["dmrs"]
-        port = min(res.dmrs_ports[: _codeword_layers(kw["num_layers"])[0]])  # codeword 0
+        port = min(res.dmrs_ports[: codeword_layers(kw["num_layers"])[0]])  # codeword 0
         assert res.dmrs_ports[res.ptrs_layer] == port
-        group = _cdm_group(d.config_type, port)
+        group = cdm_group(d.config_type, port)
         group_sc = ({0, 2, 4, 6, 8, 10} if group == 0 else {1, 3, 5, 7, 9, 11}) \
             if d.config_type == 1 else {(2 * group + j) % 12 for j in (0, 1, 6, 7)}
         assert set((res.ptrs_subcarriers % 12).tolist()) <= group_sc
-    assert res.n_dmrs_prb == _expected_n_dmrs_prb(kw, res)
-    assert res.g == tuple(res.n_data_re * res.mcs.qm * v
-                          for v in _codeword_layers(kw["num_layers"]))
 
 
-@_PROPS
+@PROPS
 @given(kw=pdsch_kwargs(allow_ptrs=False, allow_reserved=False, x_overhead=0))
 def test_property_re_count_matches_tbs_assumption(kw):
     """(b) Without PT-RS, reserved REs or xOverhead the data REs are exactly the N_RE of
     §5.1.3.2 (below the 156 cap), and G = N_RE · Q_m · υ per codeword."""
-    cfg = build(kw)
-    assume(cfg is not None)
-    res = cfg.resources
-    n_prb, l = len(_bwp_prbs(kw, res)), kw["num_symbols"]
-    n_dmrs = _expected_n_dmrs_prb(kw, res)
-    assert res.n_dmrs_prb == n_dmrs
-    assert res.n_data_re == n_prb * (12 * l - n_dmrs)
-    n_re = n_re_total(n_prb=n_prb, n_symbols=l, n_dmrs_prb=n_dmrs, x_overhead=0)
-    if 12 * l - n_dmrs <= 156:
-        assert res.n_data_re == n_re
-    else:
-        assert res.n_data_re > n_re
-    cw = _codeword_layers(kw["num_layers"])
-    assert res.codeword_layers == cw
-    assert res.g == tuple(res.n_data_re * res.mcs.qm * v for v in cw)
-    assert tuple(tb.g for tb in res.tb_configs) == res.g
+    check_re_count(kw, build_or_reject(PdschConfig, kw).resources)
 
 
-@_PROPS
+@PROPS
 @given(kw=pdsch_kwargs())
 def test_property_tbs_recomputed_independently(kw):
     """(c) TBS of each codeword = TS 38.214 §5.1.3.2 from N_RE, the MCS row, υ and S."""
-    cfg = build(kw)
-    assume(cfg is not None)
-    res = cfg.resources
-    entry = mcs_entry(kw["mcs_index"], kw["mcs_table"])
-    n_re = n_re_total(n_prb=len(_bwp_prbs(kw, res)), n_symbols=kw["num_symbols"],
-                      n_dmrs_prb=_expected_n_dmrs_prb(kw, res), x_overhead=kw["x_overhead"])
-    cw = _codeword_layers(kw["num_layers"])
-    tbs = tuple(transport_block_size(n_re=n_re, r=Fraction(entry.r_x1024) / 1024, qm=entry.qm,
-                                     layers=v, scaling=kw["tb_scaling"]) for v in cw)
-    assert res.tbs == tbs
-    max_qm = {"qam256": 8, "qam1024": 10}.get(kw["mcs_table"], 6)
-    lbrm = tbs_lbrm(max_layers=min(kw["num_layers"], 4), max_qm=max_qm,
-                    n_prb_bwp_max=res.n_size_bwp) if kw["lbrm"] else None
-    for tb, a, g, v in zip(res.tb_configs, tbs, res.g, cw, strict=True):
-        assert (tb.tbs, tb.g, tb.qm, tb.layers, tb.rv, tb.tbs_lbrm) == (
-            a, g, entry.qm, v, kw["rv"], lbrm)
+    check_tbs(kw, build_or_reject(PdschConfig, kw).resources)
 
 
-@settings(_PROPS, max_examples=40)
+@settings(PROPS, max_examples=40)
 @given(kw=pdsch_kwargs(), seed=st.integers(0, 2**32 - 1))
 def test_property_transmitter_grid_zero_outside_allocation(kw, seed):
-    """(d) The PDSCH transmitter maps random TBs into the allocation only."""
+    """(d) The PDSCH transmitter maps random TBs into the allocation only; with W = I the
+    grid is the layer grid, PT-RS on the layer of the lowest DM-RS port of codeword 0."""
     assume(kw["ptrs"] is None or kw["num_layers"] <= 6)  # Table 4.1-2 has 1..6 layers
-    cfg = build(kw)
-    assume(cfg is not None)
+    cfg = build_or_reject(PdschConfig, kw)
     tx = PdschTransmitter(cfg)
     rng = np.random.default_rng(seed)
     b = [rng.integers(0, 2, (1, a), dtype=np.uint8) for a in tx.tbs]
     grid = tx.grid(b[0] if len(b) == 1 else b)
-    carrier = kw["carrier"]
-    assert grid.shape == (1, kw["num_layers"], carrier.n_symb_slot, 12 * carrier.n_size_grid)
-    assert grid.dtype == np.complex64 and np.isfinite(grid).all()
-    alloc = cfg.resources.allocation
-    assert not grid[0][:, ~alloc].any()
-    res = cfg.resources
-    assert (grid[0][:, res.data_mask] != 0).all()  # W = I: every layer, every data RE
-    if res.ptrs_mask.any():  # PT-RS on the layer of the lowest DM-RS port, where planned
-        layer = res.dmrs_ports.index(min(res.dmrs_ports))
-        assert (grid[0][layer][res.ptrs_mask] != 0).all()
+    check_grid(kw, cfg.resources, grid, kw["num_layers"])
+    check_layer_grid(cfg.resources, grid[0])
 
 
 def test_property_generator_rejection_rate():
     """The configurations refused by the complex rules stay a minority."""
-    counts = Counter()
-
-    @settings(_PROPS, max_examples=300, derandomize=True, database=None)
-    @given(kw=pdsch_kwargs())
-    def sample(kw):
-        counts["drawn"] += 1
-        counts["rejected"] += build(kw) is None
-
-    sample()
-    assert counts["drawn"] >= 200
-    assert counts["rejected"] / counts["drawn"] < 0.35, counts
+    check_rejection_rate(pdsch_kwargs(), PdschConfig)
 
 
 def test_tb_above_max_effective_rate_is_kept_with_its_rate():

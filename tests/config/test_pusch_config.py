@@ -4,19 +4,31 @@ TS 38.211 §6.3.1 (PUSCH), §6.4.1 (DM-RS, PT-RS); TS 38.214 §6.1.2 (allocation
 6.1.2.1-1), §6.1.4 (MCS, TBS), §6.2.2 (DM-RS CDM groups without data).
 """
 
-from collections import Counter
-from fractions import Fraction
-
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from _props import (
+    PROPS,
+    build_or_reject,
+    check_grid,
+    check_layer_grid,
+    check_masks,
+    check_re_count,
+    check_rejection_rate,
+    check_tbs,
+    check_time_allocation_table,
+    draw_carrier_bwp,
+    draw_contiguous,
+    draw_identities,
+    draw_ports,
+)
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nrlink.config import BwpConfig, CarrierConfig, DmrsConfig, PtrsConfig, PuschConfig
 from nrlink.errors import ConfigError
 from nrlink.link.pusch import PuschTransmitter
 from nrlink.spec.ts38214.mcs import mcs_entry
-from nrlink.spec.ts38214.tbs import n_re_total, tbs_lbrm, transport_block_size
+from nrlink.spec.ts38214.tbs import tbs_lbrm, transport_block_size
 
 C24 = CarrierConfig(n_size_grid=24)
 
@@ -163,22 +175,10 @@ def test_time_allocation_follows_table_6_1_2_1_1(cp, mapping):
     carrier = CarrierConfig(scs_khz=60, cyclic_prefix=cp, n_size_grid=8)
     n_symb = carrier.n_symb_slot
     dmrs = DmrsConfig(additional_position=0, num_cdm_groups_without_data=1)
-    accepted = 0
-    for s in range(16):
-        for l in range(16):
-            kw = dict(carrier=carrier, mapping_type=mapping, start_symbol=s, num_symbols=l,
-                      dmrs=dmrs, mcs_index=0)
-            if _valid_pusch_sl(mapping, s, l, n_symb):
-                cfg = PuschConfig(**kw)
-                accepted += 1
-                first = s if mapping == "B" else 2  # l0 = S (type B), type A position 2
-                assert cfg.resources.dmrs_symbols == (first,)
-                assert cfg.resources.allocation.any(axis=1).nonzero()[0].tolist() == list(
-                    range(s, s + l))
-            else:
-                with pytest.raises(ConfigError, match=r"start_symbol=.*num_symbols=.*TS 38\.214 "
-                                                      r"Table 6\.1\.2\.1-1"):
-                    PuschConfig(**kw)
+    accepted = check_time_allocation_table(
+        PuschConfig, carrier, mapping, table="6.1.2.1-1",
+        valid=lambda s, l: _valid_pusch_sl(mapping, s, l, n_symb), dmrs=lambda s: dmrs,
+        first_dmrs=lambda s: s if mapping == "B" else 2)  # l0 = S (type B), position 2
     assert accepted == (n_symb - 3 if mapping == "A" else n_symb * (n_symb + 1) // 2)
 
 
@@ -312,12 +312,6 @@ def _is_5_smooth(n):
 
 #: PRB counts allowed with transform precoding, 2^a·3^b·5^c (TS 38.211 §6.3.1.4).
 _SMOOTH = [n for n in range(1, 101) if _is_5_smooth(n)]
-_MU = {15: 0, 30: 1, 60: 2, 120: 3}
-
-
-def _cdm_group(config_type, port):
-    """λ of a DM-RS port (TS 38.211 Tables 6.4.1.1.3-1/-2)."""
-    return (port % 4) // 2 if config_type == 1 else (port % 6) // 2
 
 
 @st.composite
@@ -326,31 +320,16 @@ def pusch_kwargs(draw, *, allow_ptrs=True, x_overhead=None):
 
     What is left to chance is the DM-RS position table (its "-" entries, type A position 3
     rules, DM-RS outside short allocations) and the TB fitting into G (effective code rate),
-    which :func:`build` rejects by catching ConfigError.
+    which :func:`_props.build` rejects by catching ConfigError.
     """
-    scs = draw(st.sampled_from(sorted(_MU)))
-    cp = "extended" if scs == 60 and draw(st.booleans()) else "normal"
-    n_symb = 12 if cp == "extended" else 14
-    n_size_grid = draw(st.integers(1, 100))
-    n_start_grid = draw(st.integers(0, 30))
-    carrier = CarrierConfig(scs_khz=scs, cyclic_prefix=cp, n_size_grid=n_size_grid,
-                            n_start_grid=n_start_grid, n_id_cell=draw(st.integers(0, 1007)),
-                            slot=draw(st.integers(0, 10 * 2 ** _MU[scs] - 1)))
-    if draw(st.booleans()):
-        bwp, bwp_size = BwpConfig(), n_size_grid
-    else:
-        off = draw(st.integers(0, n_size_grid - 1))
-        bwp_size = draw(st.integers(1, n_size_grid - off))
-        bwp = BwpConfig(n_start_bwp=n_start_grid + off, n_size_bwp=bwp_size)
+    carrier, bwp, bwp_size = draw_carrier_bwp(draw)
+    n_symb = carrier.n_symb_slot
     tp = draw(st.integers(0, 2)) == 0
     if tp:
         n_prb = draw(st.sampled_from([n for n in _SMOOTH if n <= bwp_size]))
     else:
         n_prb = draw(st.integers(1, bwp_size))
-    prb_start = draw(st.integers(0, bwp_size - n_prb))
-    # n_prb = None: to the end of the BWP
-    to_end = prb_start + n_prb == bwp_size and draw(st.booleans())
-    n_prb_field = None if to_end else n_prb
+    prb_start, n_prb_field = draw_contiguous(draw, bwp_size, n_prb)
     mapping = draw(st.sampled_from("AB"))
     if mapping == "A":
         s, l = 0, draw(st.integers(4, n_symb))
@@ -360,21 +339,14 @@ def pusch_kwargs(draw, *, allow_ptrs=True, x_overhead=None):
     config_type = 1 if tp else draw(st.sampled_from([1, 2]))
     length = draw(st.sampled_from([1, 2]))
     layers = 1 if tp else draw(st.sampled_from([1, 1, 2, 3, 4]))
-    n_avail = (4 if config_type == 1 else 6) * length
-    if draw(st.booleans()):
-        ports, port_list = None, list(range(layers))
-    else:
-        port_list = draw(st.lists(st.integers(0, n_avail - 1), min_size=layers,
-                                  max_size=layers, unique=True))
-        ports = tuple(port_list)
-    used = max(_cdm_group(config_type, p) for p in port_list) + 1
+    ports, used = draw_ports(draw, config_type, length, layers)
     dmrs = DmrsConfig(
         config_type=config_type, length=length,
         additional_position=draw(st.integers(0, 3 if length == 1 else 1)),
         type_a_position=draw(st.sampled_from([2, 3])),
         num_cdm_groups_without_data=2 if tp else draw(st.integers(used, config_type + 1)),
         ports=ports,
-        n_scid=draw(st.sampled_from([0, 1])),
+        n_scid=0 if tp else draw(st.sampled_from([0, 1])),  # DFT-s-OFDM refuses n_scid
     )
     if layers in (1, 2, 4) and draw(st.booleans()):
         precoding, n_ports, tpmi = "non-codebook", layers, 0
@@ -400,151 +372,53 @@ def pusch_kwargs(draw, *, allow_ptrs=True, x_overhead=None):
         mcs_index=draw(st.integers(0, _MAX_MCS[table])), mcs_table=table,
         tp_pi2bpsk=pi2, num_layers=layers, num_antenna_ports=n_ports, precoding=precoding,
         tpmi=tpmi, transform_precoding=tp, dmrs=dmrs, ptrs=ptrs,
-        n_rnti=draw(st.integers(0, 65535)), n_id=draw(st.none() | st.integers(0, 1023)),
-        x_overhead=draw(st.sampled_from([0, 6, 12, 18])) if x_overhead is None else x_overhead,
-        rv=draw(st.integers(0, 3)), lbrm=draw(st.booleans()),
+        **draw_identities(draw, x_overhead), rv=draw(st.integers(0, 3)),
+        lbrm=draw(st.booleans()),
     )
 
 
-def build(kw):
-    """The PuschConfig of ``kw``, or None when a complex validity rule refuses it."""
-    try:
-        return PuschConfig(**kw)
-    except ConfigError:
-        return None
-
-
-_PROPS = settings(max_examples=100, deadline=None,
-                  suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
-
-
-def _n_prb(kw, res):
-    n = len(res.prbs)
-    assert n == (kw["n_prb"] if kw["n_prb"] is not None else res.n_size_bwp - kw["prb_start"])
-    return n
-
-
-def _expected_n_dmrs_prb(kw, res):
-    """N_DMRS^PRB: REs of the CDM groups without data (DFT-s-OFDM: whole symbols)."""
-    d = kw["dmrs"]
-    per_symbol = 12 if kw["transform_precoding"] else (
-        (6 if d.config_type == 1 else 4) * d.num_cdm_groups_without_data)
-    return len(res.dmrs_symbols) * per_symbol
-
-
-@_PROPS
+@PROPS
 @given(kw=pusch_kwargs())
 def test_property_masks_consistent(kw):
-    """(a) DM-RS, PT-RS and data masks are disjoint, inside the allocation, and cover it."""
-    cfg = build(kw)
-    assume(cfg is not None)
-    res = cfg.resources
-    carrier = kw["carrier"]
-    shape = (carrier.n_symb_slot, 12 * carrier.n_size_grid)
-    for m in (res.allocation, res.dmrs_mask, res.ptrs_mask, res.reserved_mask, res.data_mask):
-        assert m.shape == shape and m.dtype == bool
-    # the allocation is exactly the PRBs of the BWP × symbols S .. S + L − 1
-    n_prb = _n_prb(kw, res)
-    first = res.n_start_bwp - carrier.n_start_grid + kw["prb_start"]
-    assert res.prbs.tolist() == list(range(first, first + n_prb))
-    expect = np.zeros(shape, bool)
-    s, l = kw["start_symbol"], kw["num_symbols"]
-    expect[s:s + l, 12 * first:12 * (first + n_prb)] = True
-    np.testing.assert_array_equal(res.allocation, expect)
-    alloc, dmrs, ptrs, data = res.allocation, res.dmrs_mask, res.ptrs_mask, res.data_mask
-    assert not (dmrs & ~alloc).any() and not (ptrs & ~alloc).any()
-    assert not (data & (dmrs | ptrs | res.reserved_mask)).any() and not (dmrs & ptrs).any()
-    assert not res.reserved_mask.any()  # PUSCH has no rate-matching patterns
-    np.testing.assert_array_equal(data | dmrs | ptrs, alloc)
-    # DM-RS rows are the DM-RS symbols, inside the allocation; PT-RS avoids them
-    assert dmrs.any(axis=1).nonzero()[0].tolist() == list(res.dmrs_symbols)
-    assert all(s <= d < s + l for d in res.dmrs_symbols)
-    assert ptrs.any(axis=1).nonzero()[0].tolist() == list(res.ptrs_symbols)
-    assert not set(res.ptrs_symbols) & set(res.dmrs_symbols)
-    assert res.n_dmrs_prb == _expected_n_dmrs_prb(kw, res)
-    assert res.n_data_re == int(data.sum())
-    assert res.g == (res.n_data_re * res.mcs.qm * kw["num_layers"],)
+    """(a) DM-RS, PT-RS and data masks are disjoint, inside the allocation, and cover it; no
+    reserved REs; the contiguous PRBs of the BWP from prb_start."""
+    res = build_or_reject(PuschConfig, kw).resources
+    first = res.n_start_bwp - kw["carrier"].n_start_grid + kw["prb_start"]
+    assert check_masks(kw, res) == list(range(first, first + len(res.prbs)))
 
 
-@_PROPS
+@PROPS
 @given(kw=pusch_kwargs(allow_ptrs=False, x_overhead=0))
 def test_property_re_count_matches_tbs_assumption(kw):
     """(b) Without PT-RS or xOverhead the data REs are exactly the N_RE of §6.1.4.2 (below
-    the 156 cap), and G = N_RE · Q_m · υ."""
-    cfg = build(kw)
-    assume(cfg is not None)
-    res = cfg.resources
-    n_prb, l = _n_prb(kw, res), kw["num_symbols"]
-    n_dmrs = _expected_n_dmrs_prb(kw, res)
-    assert res.n_dmrs_prb == n_dmrs
-    assert res.n_data_re == n_prb * (12 * l - n_dmrs)
-    n_re = n_re_total(n_prb=n_prb, n_symbols=l, n_dmrs_prb=n_dmrs, x_overhead=0)
-    if 12 * l - n_dmrs <= 156:
-        assert res.n_data_re == n_re
-    else:  # N'_RE capped at 156 per PRB: more REs carry data than the TBS assumed
-        assert res.n_data_re > n_re
-    assert res.g == (res.n_data_re * res.mcs.qm * kw["num_layers"],)
-    assert res.tb_configs[0].g == res.g[0]
+    the 156 cap, DFT-s-OFDM DM-RS symbols whole), and G = N_RE · Q_m · υ."""
+    check_re_count(kw, build_or_reject(PuschConfig, kw).resources)
 
 
-@_PROPS
+@PROPS
 @given(kw=pusch_kwargs())
 def test_property_tbs_recomputed_independently(kw):
-    """(c) TBS = TS 38.214 §6.1.4.2 from N_RE, the MCS row and υ; the TB config agrees."""
-    cfg = build(kw)
-    assume(cfg is not None)
-    res = cfg.resources
-    entry = mcs_entry(kw["mcs_index"], kw["mcs_table"], tp_pi2bpsk=kw["tp_pi2bpsk"])
-    assert (res.mcs.qm, res.mcs.r_x1024) == (entry.qm, entry.r_x1024)
-    n_re = n_re_total(n_prb=_n_prb(kw, res), n_symbols=kw["num_symbols"],
-                      n_dmrs_prb=_expected_n_dmrs_prb(kw, res), x_overhead=kw["x_overhead"])
-    tbs = transport_block_size(n_re=n_re, r=Fraction(entry.r_x1024) / 1024, qm=entry.qm,
-                               layers=kw["num_layers"])
-    assert res.tbs == (tbs,)
-    tb = res.tb_configs[0]
-    assert (tb.tbs, tb.g, tb.qm, tb.layers, tb.rv) == (tbs, res.g[0], entry.qm,
-                                                       kw["num_layers"], kw["rv"])
-    assert tb.target_code_rate == entry.r_x1024 / 1024
-    lbrm = tbs_lbrm(max_layers=kw["num_layers"], max_qm=8 if kw["mcs_table"] == "qam256" else 6,
-                    n_prb_bwp_max=res.n_size_bwp)
-    assert tb.tbs_lbrm == (lbrm if kw["lbrm"] else None)
+    """(c) TBS = TS 38.214 §6.1.4.2 from N_RE, the MCS row (π/2-BPSK included) and υ; the TB
+    config agrees."""
+    check_tbs(kw, build_or_reject(PuschConfig, kw).resources)
 
 
-@settings(_PROPS, max_examples=40)
+@settings(PROPS, max_examples=40)
 @given(kw=pusch_kwargs(), seed=st.integers(0, 2**32 - 1))
 def test_property_transmitter_grid_zero_outside_allocation(kw, seed):
-    """(d) The PUSCH transmitter maps one random TB into the allocation only."""
-    cfg = build(kw)
-    assume(cfg is not None)
+    """(d) The PUSCH transmitter maps one random TB into the allocation only (after precoding
+    onto the antenna ports)."""
+    cfg = build_or_reject(PuschConfig, kw)
     tx = PuschTransmitter(cfg)
     b = np.random.default_rng(seed).integers(0, 2, (1, tx.tbs), dtype=np.uint8)
-    grid = tx.grid(b)
-    carrier = kw["carrier"]
-    assert grid.shape == (1, kw["num_antenna_ports"], carrier.n_symb_slot,
-                          12 * carrier.n_size_grid)
-    assert grid.dtype == np.complex64 and np.isfinite(grid).all()
-    res = cfg.resources
-    assert not grid[0][:, ~res.allocation].any()
-    assert grid[0][:, res.allocation].any()
+    check_grid(kw, cfg.resources, tx.grid(b), kw["num_antenna_ports"])
     if not kw["transform_precoding"]:  # QAM symbols are never 0 on a data RE of a layer
-        layers = tx.layer_grid(b)[0]
-        assert (layers[:, res.data_mask] != 0).all()
-        assert (layers[0][res.ptrs_mask] != 0).all()
+        check_layer_grid(cfg.resources, tx.layer_grid(b)[0])
 
 
 def test_property_generator_rejection_rate():
     """The configurations refused by the complex rules stay a minority."""
-    counts = Counter()
-
-    @settings(_PROPS, max_examples=300, derandomize=True, database=None)
-    @given(kw=pusch_kwargs())
-    def sample(kw):
-        counts["drawn"] += 1
-        counts["rejected"] += build(kw) is None
-
-    sample()
-    assert counts["drawn"] >= 200
-    assert counts["rejected"] / counts["drawn"] < 0.35, counts
+    check_rejection_rate(pusch_kwargs(), PuschConfig)
 
 
 def test_data_channels_refuse_240_khz():
