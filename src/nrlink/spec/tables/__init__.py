@@ -1,14 +1,46 @@
 """3GPP tables shipped as data files, and their loaders.
 
-The CSV files are copies of ``shared/tables`` (checked equal by the tests).
+The CSV and JSON files are copies of ``shared/tables`` (checked equal by the tests):
+``tr38901/TDL-A.json`` … ``CDL-E.json`` are TR 38.901 v19.2 Tables 7.7.1-1..5 and
+7.7.2-1..5; ``tr38901/TDL-A30.json`` etc. are the TS 38.101-4 Annex B.2.1 test-channel
+variants (delay spread in ns in the name, delays in ns).
 """
 
+import json
 from functools import cache
 from importlib.resources import files
+from types import MappingProxyType
 
 import numpy as np
 
-__all__ = ["ldpc_base_graph_table"]
+__all__ = ["TR38901_TABLES", "ldpc_base_graph_table", "tr38901_table"]
+
+#: Names of the packaged TR 38.901 / TS 38.101-4 delay-profile tables.
+TR38901_TABLES: tuple[str, ...] = (
+    "TDL-A", "TDL-B", "TDL-C", "TDL-D", "TDL-E",
+    "CDL-A", "CDL-B", "CDL-C", "CDL-D", "CDL-E",
+    "TDL-A10", "TDL-A30", "TDL-B100", "TDL-C60", "TDL-C300", "TDL-D10", "TDL-D30",
+)
+
+
+@cache
+def tr38901_table(name: str) -> MappingProxyType:
+    """The packaged table ``name`` (one of :data:`TR38901_TABLES`) as a read-only mapping.
+
+    Implements the data of TR 38.901 §7.7.1 (Tables 7.7.1-1..5, CDL), §7.7.2 (Tables
+    7.7.2-1..5, TDL) and TS 38.101-4 Annex B.2.1 (TDL test variants). Keys as in the JSON
+    files: ``delays`` (normalised, or ns where ``scale_delays`` is false), ``powers``
+    (dB), ``los`` (the first entry is the specular LoS path), and for CDL ``aod``,
+    ``aoa``, ``zod``, ``zoa`` (degrees), ``cASD``, ``cASA``, ``cZSD``, ``cZSA``
+    (degrees), ``xpr`` (dB). Lists are returned as tuples.
+    """
+    if name not in TR38901_TABLES:
+        raise ValueError(
+            f"name={name!r} is not allowed: name must be one of {', '.join(TR38901_TABLES)} "
+            "(TR 38.901 §7.7, TS 38.101-4 Annex B.2.1)"
+        )
+    data = json.loads((files(__package__) / "tr38901" / f"{name}.json").read_text())
+    return MappingProxyType({k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
 
 
 @cache
