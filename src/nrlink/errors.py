@@ -27,3 +27,17 @@ def check_int(name: str, value, allowed: str, clause: str, *, lo=None, hi=None, 
     if not ok:
         raise ConfigError(f"{name}={value!r} is not allowed: {name} must be {allowed} ({clause})")
     return int(value)
+
+
+def check_rng(rng, clause: str = "nrlink: every random draw takes an explicit Generator"):
+    """Validate that ``rng`` is a :class:`numpy.random.Generator` and return it.
+
+    nrlink draws randomness only from an explicit generator (reproducible from its seed);
+    a seed, ``None`` or the legacy ``RandomState`` is refused with :class:`ConfigError`.
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise ConfigError(
+            f"rng={rng!r} is not allowed: rng must be a numpy.random.Generator, e.g. "
+            f"numpy.random.default_rng(seed) ({clause})"
+        )
+    return rng
