@@ -28,3 +28,13 @@ def test_phy_bench_json_rows():
     for r in rows:
         assert r["seconds"] > 0 and (r.get("mps", 0) > 0 or r.get("ms", 0) > 0)
         assert {"nrlink", "numba", "cpu", "seed", "spec_versions"} <= r.keys()
+
+
+def test_channel_bench_json_rows():
+    out = subprocess.run([sys.executable, str(BENCH / "channel.py"), "--json"],
+                         capture_output=True, text=True, check=True, timeout=300).stdout
+    rows = [json.loads(line) for line in out.splitlines()]
+    names = {r["name"] for r in rows}
+    assert {"tdlc_4x4_freq", "tdlc_4x4_time", "cdlc_4x4_freq"} <= names
+    for r in rows:
+        assert r["ms"] > 0 and {"nrlink", "numba", "cpu", "seed"} <= r.keys()
