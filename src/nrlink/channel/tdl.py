@@ -57,10 +57,7 @@ class TdlChannel:
     Raises
     ------
     ConfigError
-        If the correlation level is not defined for the antenna numbers or link direction.
-    NotImplementedError
-        Where the annex's PSD adjustment could not be verified (uplink, 8 gNB antennas,
-        medium/high correlation).
+        If ``config`` is not a :class:`TdlConfig` (its own validation covers the rest).
 
     Examples
     --------

@@ -65,11 +65,14 @@ _ALPHA_BETA = {
     "uplink": {"low": (0.0, 0.0), "medium": (0.9, 0.3), "high": (0.9, 0.9)},
 }
 
-#: Antennas per side for which each annex defines the correlation matrix (ULA):
-#: Tables B.2.3.1.1-1/-2 (gNB and UE: 1, 2, 4) and G.2.3.1.1-1/-2 (gNB: 1, 2, 4, 8; UE: 1,
-#: 2, 4). With the low level (α = β = 0, R_spat = I) every size up to 8 is accepted.
-_SIZES = {"downlink": {"gnb": (1, 2, 4), "ue": (1, 2, 4)},
-          "uplink": {"gnb": (1, 2, 4, 8), "ue": (1, 2, 4)}}
+#: Antennas per side: 1, 2, 4, 8 (ULA). The tables list 1, 2, 4 (and 8 for the uplink gNB);
+#: for more antennas the annexes keep the same construction, "the channel spatial
+#: correlation matrix can still be expressed as the Kronecker product of R_gNB and R_UE"
+#: with element (i, j) = a^(((i − j)/(n − 1))²), which is what is built for 8 antennas
+#: (without a PSD adjustment, none being tabulated; the matrices here are not rounded, so
+#: they are positive semi-definite exactly).
+_SIZES = {"downlink": {"gnb": (1, 2, 4, 8), "ue": (1, 2, 4, 8)},
+          "uplink": {"gnb": (1, 2, 4, 8), "ue": (1, 2, 4, 8)}}
 
 #: The annexes' a of R = (R_spat + a·I)/(1 + a), keyed by the matrix R_tx(c_tx) ⊗ R_rx(c_rx)
 #: as (n_tx, n_rx, c_tx, c_rx). Downlink (n_tx = gNB): 4x2 high a = 0.00010, 4x4 high
@@ -161,25 +164,15 @@ def psd_correction(num_tx: int, num_rx: int, level: str, link_direction: str) ->
     and TS 38.104 Annex G.2.3.1.2 (the tabulated matrices, rounded to 4 decimals, stay
     positive semi-definite).
 
-    Raises
-    ------
-    NotImplementedError
-        For the uplink with 8 gNB antennas at the medium or high level: the value of a for
-        those matrices could not be verified.
+    a is tabulated for the 4x2, 2x4 and 4x4 high and medium matrices; every other matrix
+    (1, 2 antennas, and 8-antenna sides, for which no adjustment is tabulated) gets 0.
     """
     alpha, beta = correlation_coefficients(level, link_direction)
     _check_sizes(num_tx, num_rx, level, link_direction)
     if link_direction == "downlink":
         key = (num_tx, num_rx, alpha, beta)
-        n_gnb = num_tx
     else:
         key = (num_tx, num_rx, beta, alpha)
-        n_gnb = num_rx
-    if link_direction == "uplink" and n_gnb == 8 and level != "low":
-        raise NotImplementedError(
-            f"num_rx=8 with correlation={level!r}: the PSD adjustment a of the 8-antenna gNB "
-            "matrices of TS 38.104 Annex G.2.3.1.2 is not verified in nrlink"
-        )
     return _A.get(key, 0.0)
 
 
@@ -208,9 +201,6 @@ def spatial_correlation(num_tx: int, num_rx: int, level: str = "low",
     ------
     ConfigError
         For an unknown level or direction, or more antennas than the annex defines.
-    NotImplementedError
-        Where the annex's a could not be verified (:func:`psd_correction`).
-
     Examples
     --------
     >>> spatial_correlation(2, 2, "high").round(4)
