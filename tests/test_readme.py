@@ -22,3 +22,10 @@ def test_readme_pusch_example_runs(capsys):
     exec(compile(blocks[1], str(README), "exec"), {})
     out = capsys.readouterr().out
     assert "(2, 7, 11)" in out and "(4, 2, 14, 288)" in out
+
+
+def test_readme_channel_example_runs(capsys):
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    assert len(blocks) >= 3, "README has no channel example"
+    exec(compile(blocks[2], str(README), "exec"), {})
+    assert capsys.readouterr().out.strip() == "(4, 2, 2, 14, 624) (4, 2, 14, 624)"
