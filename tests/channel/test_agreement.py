@@ -46,13 +46,15 @@ def _nmse_db(model: str, delay_spread_ns: float | None, doppler_hz: float, seed:
 
 @pytest.mark.parametrize("model", ["TDL-A", "TDL-C"])
 def test_time_and_frequency_domain_agree_100ns_5hz(model):
-    """Acceptance: NMSE ≤ −30 dB for a 100 ns TDL at 5 Hz Doppler."""
-    assert _nmse_db(model, 100.0, 5.0, seed=1) <= -30.0
+    """Acceptance: NMSE ≤ −30 dB for a 100 ns TDL at 5 Hz Doppler (measured ≈ −54 dB; the
+    −45 dB bound also catches a per-RE channel evaluated at the wrong instant)."""
+    assert _nmse_db(model, 100.0, 5.0, seed=1) <= -45.0
 
 
 def test_agreement_degrades_with_doppler_as_expected():
-    """Inter-carrier interference grows with Doppler: at 300 Hz (TDLA30-300) the two paths
-    still agree to well below the typical operating noise, but less than at 5 Hz."""
+    """Inter-carrier interference grows with Doppler: at 300 Hz (TDLA30-300) the paths agree
+    to ≈ −38.6 dB with the channel taken at the FFT-window centres; taking it at the window
+    start gives ≈ −32.7 dB, one window early ≈ −27.6 dB, so −35 dB pins the convention."""
     low = _nmse_db("TDLA30", None, 5.0, seed=2)
     high = _nmse_db("TDLA30", None, 300.0, seed=2)
-    assert low <= -30.0 and low < high <= -20.0
+    assert low <= -45.0 and low < high <= -35.0

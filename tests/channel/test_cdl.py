@@ -405,3 +405,11 @@ def test_times_one_dimensional_increasing(times):
     r = CdlChannel(CdlConfig()).realise(1, rng=np.random.default_rng(0))
     with pytest.raises(ConfigError, match="times"):
         r.cir(times)
+
+
+def test_aliased_doppler_raises():
+    """A Doppler so high the fading is aliased at the sampling of ``times`` is refused."""
+    r = CdlChannel(CdlConfig(doppler_hz=600.0)).realise(1, rng=np.random.default_rng(0))
+    with pytest.raises(ConfigError, match="aliased"):
+        r.cir(np.arange(4) * 1e-3)  # Nyquist 500 Hz
+    r.cir(np.arange(4) * 0.5e-3)  # Nyquist 1 kHz

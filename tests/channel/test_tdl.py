@@ -200,9 +200,10 @@ def k_factor_from_moments(x, kappa):
 def test_rician_k_factor(n_batch, model, ds, k_db):
     """The first tap is Rician with the configured K (TR 38.901 §7.7.2, §7.7.6)."""
     cfg = TdlConfig(model=model, delay_spread_ns=ds, k_factor_db=k_db, doppler_hz=50.0)
-    k_expected = cfg.k_factor
-    if k_db is not None:
-        assert 10 * math.log10(k_expected) == pytest.approx(k_db, abs=1e-9)
+    k_expected = cfg.k_factor  # first-tap K (LoS over the NLoS power of tap 0)
+    if k_db is not None:  # §7.7.6 sets LoS over the total NLoS power
+        total_k = cfg.los_power / cfg.nlos_powers.sum()
+        assert 10 * math.log10(total_k) == pytest.approx(k_db, abs=1e-9)
     x = np.concatenate([np.abs(c.coefficients[:, 0, 0, 0, 0].astype(np.complex128)) ** 2
                         for c in cirs(cfg, n_batch, [0.0], seed=3)])
     assert x.mean() == pytest.approx(cfg.powers[0], abs=K_SIGMA * x.std() / math.sqrt(x.size))
@@ -213,16 +214,16 @@ def test_rician_k_factor(n_batch, model, ds, k_db):
 def test_los_component_rotates_with_doppler():
     """The LoS phasor turns at f_D cos θ and is the same on every antenna pair."""
     f_d, theta = 200.0, 60.0
-    cfg = TdlConfig(model="TDL-D", delay_spread_ns=30.0, doppler_hz=f_d, k_factor_db=60.0,
+    cfg = TdlConfig(model="TDL-D", delay_spread_ns=30.0, doppler_hz=f_d, k_factor_db=40.0,
                     los_angle_deg=theta, num_tx=2, num_rx=2)
     t = np.arange(8) * 1e-4
     cir = TdlChannel(cfg).cir(3, t, rng=np.random.default_rng(1))
     h0 = cir.coefficients[:, :, :, 0, :].astype(np.complex128)
-    # NLoS amplitude of tap 0 is 1e-3 of the LoS: phases agree to ~1e-3 rad
+    # K = 40 dB over the whole profile: the NLoS amplitude of tap 0 is < 1e-2 of the LoS
     step = np.angle(h0[..., 1:] * np.conj(h0[..., :-1]))
     np.testing.assert_allclose(step, 2 * np.pi * f_d * math.cos(math.radians(theta)) * 1e-4,
-                               atol=3e-3)
-    np.testing.assert_allclose(h0, np.broadcast_to(h0[:, :1, :1], h0.shape), atol=3e-3)
+                               atol=3e-2)
+    np.testing.assert_allclose(h0, np.broadcast_to(h0[:, :1, :1], h0.shape), atol=3e-2)
 
 
 def realised_correlation(cfg, n_batch, seed, tap=None):
@@ -250,8 +251,9 @@ def realised_correlation(cfg, n_batch, seed, tap=None):
 def test_realised_mimo_correlation(n_batch, n_tx, n_rx, level, direction):
     """E[vec(H) vec(H)^H] per tap = R_spat of TS 38.101-4 B.2.3.1 / TS 38.104 G.2.3.1.
 
-    Includes the a-correction (4x4 medium/high). Every entry of R̂ is a mean of N samples
-    h_i h_j*/P of σ ≤ √(R_ii R_jj) = 1.
+    Every entry of R̂ is a mean of N samples h_i h_j*/P of σ ≤ √(R_ii R_jj) = 1, so the
+    tolerance (5/√N) checks the structure, not the a-correction (≈ 1e-4), which the
+    deterministic tests of tests/spec/ts38101_4 cover.
     """
     cfg = TdlConfig(model="TDLA30", num_tx=n_tx, num_rx=n_rx, correlation=level,
                     link_direction=direction, num_sinusoids=8)

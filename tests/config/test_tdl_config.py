@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from nrlink.config.tdl import TDL_MODELS, TDL_TEST_PROFILES, TdlConfig
 from nrlink.errors import ConfigError
 from nrlink.spec.tables import tr38901_table
+from nrlink.spec.tr38901 import rms_delay_spread
 
 # --------------------------------------------------------------------------------------
 # One raise-test per validation branch
@@ -23,8 +24,9 @@ from nrlink.spec.tables import tr38901_table
     ({"model": "TDL-F"}, r"model='TDL-F' is not allowed: model must be one of TDL-A, .*TDLD30"
                          r".*TR 38\.901 §7\.7\.2"),
     ({"model": None}, r"model=None is not allowed"),
-    ({"model": "TDL-A"}, r"delay_spread_ns=None is not allowed with model='TDL-A': .*> 0.*"
-                         r"TR 38\.901 §7\.7\.3"),
+    ({"model": "TDL-A"}, r"delay_spread_ns=None is not allowed with model='TDL-A': .*\(0, "
+                         r"100000\] ns.*TR 38\.901 §7\.7\.3"),
+    ({"model": "TDL-A", "delay_spread_ns": 1e300}, r"delay_spread_ns=1e\+300 is not allowed"),
     ({"model": "TDL-B", "delay_spread_ns": -30.0}, r"delay_spread_ns=-30\.0 is not allowed"),
     ({"model": "TDL-B", "delay_spread_ns": 0}, r"delay_spread_ns=0 is not allowed"),
     ({"model": "TDL-C", "delay_spread_ns": math.nan}, r"delay_spread_ns=nan is not allowed"),
@@ -161,10 +163,16 @@ def test_model_k_factor(model, k_db):
        k_db=st.floats(-30, 40, allow_nan=False))
 @settings(max_examples=60, deadline=None)
 def test_k_factor_override(model, k_db):
-    """§7.7.6: first tap K = K_desired, NLoS ratios kept, total power 1."""
+    """§7.7.6: LoS over the total NLoS power = K_desired, NLoS ratios kept, total power 1,
+    delay spread kept (the desired DS, or the test profile's own)."""
     base = TdlConfig(model=model, delay_spread_ns=None if model in TDL_TEST_PROFILES else 30.0)
     c = base.replace(k_factor_db=k_db)
-    assert 10 * math.log10(c.k_factor) == pytest.approx(k_db, abs=1e-9)
+    assert 10 * math.log10(c.los_power / c.nlos_powers.sum()) == pytest.approx(k_db, abs=1e-9)
+    ds = rms_delay_spread(c.delays_s, c.powers)
+    if model in TDL_TEST_PROFILES:
+        assert ds == pytest.approx(rms_delay_spread(base.delays_s, base.powers), rel=1e-9)
+    else:
+        assert ds == pytest.approx(30e-9, rel=1e-9)
     assert c.powers.sum() == pytest.approx(1.0, abs=1e-12)
     np.testing.assert_allclose(c.nlos_powers / c.nlos_powers.sum(),
                                base.nlos_powers / base.nlos_powers.sum(), rtol=1e-10)

@@ -360,6 +360,10 @@ def _apply_ofdm_kernel(x, h, y):  # pragma: no cover - compiled
 # ------------------------------------------------------------------------ time domain
 
 
+#: Most taps a discrete-time channel may have (≈ 0.27 ms at 245.76 MHz).
+_MAX_TAPS = 1 << 16
+
+
 def _default_range(delays: np.ndarray, fs: float, w: float, l_min, l_max) -> tuple[int, int]:
     margin = math.ceil(w)
     l_min = -margin if l_min is None else check_int("l_min", l_min, "an integer", _CLAUSE_CIR)
@@ -368,6 +372,12 @@ def _default_range(delays: np.ndarray, fs: float, w: float, l_min, l_max) -> tup
     if l_max < l_min:
         raise ConfigError(f"l_max={l_max} is not allowed with l_min={l_min}: l_max must be >= "
                           f"l_min ({_CLAUSE_CIR})")
+    if l_max - l_min + 1 > _MAX_TAPS:
+        raise ConfigError(
+            f"l_min={l_min}, l_max={l_max} is not allowed: the discrete channel would have "
+            f"{l_max - l_min + 1} taps, more than {_MAX_TAPS} (delays far beyond an OFDM "
+            f"symbol at this sample rate) ({_CLAUSE_CIR})"
+        )
     return l_min, l_max
 
 

@@ -23,10 +23,11 @@ from nrlink.channel.antenna import (
     polarisation_index,
     unit_vector,
 )
-from nrlink.channel.cir import ChannelImpulseResponse
+from nrlink.channel.cir import ChannelImpulseResponse, check_times
 from nrlink.config.cdl import CdlConfig
 from nrlink.errors import ConfigError, check_int, check_rng
 from nrlink.spec.tables import tr38901_table
+from nrlink.spec.tr38901 import scale_k_factor
 
 __all__ = [
     "NUM_RAYS",
@@ -97,13 +98,6 @@ def _cis_cycles(x) -> np.ndarray:
 def _phasors(nu, t) -> np.ndarray:
     """e^{j2πνt} (complex64) for every ν (any shape) and instant t: ν.shape + t.shape."""
     return _cis_cycles(np.multiply.outer(nu, t))
-
-
-def _rms_delay_spread(delays, powers) -> float:
-    """Power-weighted rms delay spread (same unit as ``delays``)."""
-    p = np.asarray(powers) / np.sum(powers)
-    mean = np.sum(p * delays)
-    return float(np.sqrt(max(np.sum(p * np.asarray(delays) ** 2) - mean**2, 0.0)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -187,12 +181,9 @@ def cdl_profile(config: CdlConfig) -> CdlProfile:
     los = bool(t["los"])
     k_db = None
     if los:
-        k_model = p_db[0] - 10.0 * np.log10(np.sum(10.0 ** (p_db[1:] / 10.0)))
-        k_db = float(k_model)
+        k_db = float(p_db[0] - 10.0 * np.log10(np.sum(10.0 ** (p_db[1:] / 10.0))))
         if config.k_factor_db is not None:
-            p_db = p_db.copy()
-            p_db[1:] = p_db[1:] - config.k_factor_db + k_model
-            tau = tau / _rms_delay_spread(tau, 10.0 ** (p_db / 10.0))
+            tau, p_db, _ = scale_k_factor(tau, p_db, config.k_factor_db, delay_spread=1.0)
             k_db = float(config.k_factor_db)
     p = 10.0 ** (p_db / 10.0)
     p /= p.sum()
@@ -308,12 +299,9 @@ class CdlRealisation:
         ChannelImpulseResponse
             ``coefficients`` of shape (batch, n_rx, n_tx, n_paths, n_times).
         """
-        t = np.asarray(times, dtype=np.float64)
-        if t.ndim != 1 or t.size == 0 or not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
-            raise ConfigError(
-                f"times.shape={t.shape} is not allowed: times must be a non-empty 1-D array "
-                "of finite, increasing instants in seconds (TR 38.901 §7.5 eq. 7.5-22)"
-            )
+        los = abs(self.los_doppler_hz or 0.0)
+        doppler = float(np.max(np.abs(self.ray_doppler_hz), initial=los))
+        t = check_times(times, doppler, "TR 38.901 §7.5 eq. 7.5-22")
         b, n, rt, m = self._z.shape
         r, tx = self.num_rx, self.num_tx
         h = np.empty((b, n, rt, t.size), dtype=np.complex64)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nrlink.channel.cir import ChannelImpulseResponse
+from nrlink.channel.cir import ChannelImpulseResponse, check_times
 from nrlink.channel.fading import SumOfSinusoids
 from nrlink.config.tdl import TdlConfig
 from nrlink.errors import ConfigError, check_int, check_rng
@@ -149,7 +149,8 @@ class TdlRealisation:
         Parameters
         ----------
         times : array_like of float, shape (n_times,)
-            Increasing instants in seconds (e.g. the OFDM symbol starts of a slot).
+            Increasing instants in seconds, e.g. the FFT-window centres of
+            :func:`nrlink.channel.apply.ofdm_symbol_times`.
 
         Returns
         -------
@@ -164,20 +165,7 @@ class TdlRealisation:
         """
         ch = self.channel
         cfg = ch.config
-        t = np.asarray(times, dtype=np.float64)
-        if t.ndim != 1 or t.size == 0 or not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
-            raise ConfigError(
-                f"times.shape={t.shape} is not allowed: times must be a non-empty 1-D array "
-                "of increasing instants in seconds (TR 38.901 §7.7.2)"
-            )
-        if t.size > 1 and cfg.doppler_hz > 0:
-            nyquist = 1.0 / (2.0 * float(np.diff(t).min()))
-            if cfg.doppler_hz >= nyquist:
-                raise ConfigError(
-                    f"doppler_hz={cfg.doppler_hz!r} is not allowed with these times: a Doppler "
-                    "so high the fading is aliased at the given sample rate; doppler_hz must "
-                    f"be < 1/(2·min Δt) = {nyquist:.6g} Hz (TR 38.901 §7.7.2)"
-                )
+        t = check_times(times, cfg.doppler_hz, "TR 38.901 §7.7.2")
         b, n_taps = self.batch_size, ch.num_taps
         n_tx, n_rx = cfg.num_tx, cfg.num_rx
         g = self.sos.evaluate(t, cfg.doppler_hz)  # (B, L, K, T), unit power

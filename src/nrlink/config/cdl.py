@@ -6,8 +6,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+
 from nrlink.config._base import FromDictMixin
 from nrlink.errors import ConfigError, check_int
+from nrlink.spec.tr38901 import K_FACTOR_RANGE_DB, MAX_DELAY_SPREAD_NS
 
 __all__ = ["CDL_MODELS", "SPEED_OF_LIGHT", "AntennaArrayConfig", "CdlConfig"]
 
@@ -20,7 +23,7 @@ SPEED_OF_LIGHT = 299_792_458.0
 
 def _real(name: str, value, allowed: str, clause: str, *, lo=None, lo_open=False) -> float:
     """A finite real number (not a bool), optionally bounded below; ConfigError otherwise."""
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
     if ok:
         v = float(value)
         ok = math.isfinite(v) and (lo is None or (v > lo if lo_open else v >= lo))
@@ -159,7 +162,8 @@ class CdlConfig(FromDictMixin):
         Desired mean (AOD, AOA, ZOD, ZOA) in degrees for §7.7.5.1 (zenith in [0, 180]).
         ``None``: the model's mean angles.
     k_factor_db : float or None, default None
-        Desired K-factor in dB for CDL-D/CDL-E (§7.7.6); ``None``: the table's.
+        Desired K-factor in dB (LoS over total NLoS power) for CDL-D/CDL-E, −40..40
+        (§7.7.6, :func:`nrlink.spec.tr38901.scale_k_factor`); ``None``: the table's.
 
     Examples
     --------
@@ -187,8 +191,14 @@ class CdlConfig(FromDictMixin):
                 f"model={self.model!r} is not allowed: model must be one of "
                 f"{', '.join(CDL_MODELS)} (TR 38.901 §7.7.1)"
             )
-        _real("delay_spread_ns", self.delay_spread_ns, "a finite delay spread > 0 in ns",
-              "TR 38.901 §7.7.3", lo=0.0, lo_open=True)
+        _real("delay_spread_ns", self.delay_spread_ns,
+              f"a delay spread in (0, {MAX_DELAY_SPREAD_NS:g}] ns", "TR 38.901 §7.7.3",
+              lo=0.0, lo_open=True)
+        if self.delay_spread_ns > MAX_DELAY_SPREAD_NS:
+            raise ConfigError(
+                f"delay_spread_ns={self.delay_spread_ns!r} is not allowed: delay_spread_ns must "
+                f"be a delay spread in (0, {MAX_DELAY_SPREAD_NS:g}] ns (TR 38.901 §7.7.3)"
+            )
         _real("carrier_frequency_hz", self.carrier_frequency_hz,
               "a finite frequency > 0 in Hz", "TR 38.901 §7.7.1", lo=0.0, lo_open=True)
         if self.ue_speed_mps is not None and self.doppler_hz is not None:
@@ -241,8 +251,14 @@ class CdlConfig(FromDictMixin):
                 )
             object.__setattr__(self, "mean_angles_deg", m)
         if self.k_factor_db is not None:
-            _real("k_factor_db", self.k_factor_db, "a finite K-factor in dB or None",
+            lo, hi = K_FACTOR_RANGE_DB
+            _real("k_factor_db", self.k_factor_db, f"a K-factor in {lo:g}..{hi:g} dB or None",
                   "TR 38.901 §7.7.6")
+            if not lo <= self.k_factor_db <= hi:
+                raise ConfigError(
+                    f"k_factor_db={self.k_factor_db!r} is not allowed: k_factor_db must be a "
+                    f"K-factor in {lo:g}..{hi:g} dB or None (TR 38.901 §7.7.6)"
+                )
             if not self.has_los:
                 raise ConfigError(
                     f"k_factor_db={self.k_factor_db!r} is not allowed with model="

@@ -12,6 +12,7 @@ import numpy as np
 from nrlink.config._base import FromDictMixin
 from nrlink.errors import ConfigError, check_int
 from nrlink.spec.tables import tr38901_table
+from nrlink.spec.tr38901 import K_FACTOR_RANGE_DB, MAX_DELAY_SPREAD_NS, scale_k_factor
 from nrlink.spec.ts38101_4.correlation import spatial_correlation
 
 __all__ = ["TDL_MODELS", "TDL_TEST_PROFILES", "TdlConfig"]
@@ -68,10 +69,12 @@ class TdlConfig(FromDictMixin):
         Which side is the gNB: downlink, the transmitter; uplink, the receiver. Decides the
         correlation coefficients and annex (B.2.3 or G.2.3).
     k_factor_db : float or None, default None
-        For the LoS models only: the desired K-factor K_desired (dB) of the first tap
-        (§7.7.6). The LoS power is set to K_desired times the first tap's NLoS power, the
-        NLoS powers keep their ratios, and all are renormalised to a total of 1. None keeps
-        the model's K (13.3 dB for TDL-D, 22 dB for TDL-E).
+        For the LoS models only: the desired K-factor K_desired (dB) of the model, LoS power
+        over the total NLoS power (TR 38.901 §7.7.6, :func:`nrlink.spec.tr38901.
+        scale_k_factor`): the NLoS powers are shifted by K_model − K_desired and the delays
+        rescaled to keep the delay spread (the test profiles keep their own). ``None``
+        keeps the table (K_model ≈ 9.2 dB for TDL-D, 17.1 dB for TDL-E over the whole
+        profile; first-tap K 13.3 and 22 dB).
     los_angle_deg : float, default 45.0
         θ in 0..180: the LoS component's Doppler shift is f_D · cos θ. TR 38.901 does not
         fix it for the TDL models; 45° (0.707 · f_D) is the common choice.
@@ -105,12 +108,13 @@ class TdlConfig(FromDictMixin):
                 f"{', '.join(TDL_MODELS)} (TR 38.901 §7.7.2, TS 38.101-4 Annex B.2.1)"
             )
         if self.model in _TR_MODELS:
-            if self.delay_spread_ns is None or not _real(self.delay_spread_ns) or (
-                    self.delay_spread_ns <= 0):
+            if self.delay_spread_ns is None or not _real(self.delay_spread_ns) or not (
+                    0 < self.delay_spread_ns <= MAX_DELAY_SPREAD_NS):
                 raise ConfigError(
                     f"delay_spread_ns={self.delay_spread_ns!r} is not allowed with model="
-                    f"{self.model!r}: delay_spread_ns must be a delay spread > 0 in ns that "
-                    "scales the normalised delays (TR 38.901 §7.7.3)"
+                    f"{self.model!r}: delay_spread_ns must be a delay spread in (0, "
+                    f"{MAX_DELAY_SPREAD_NS:g}] ns that scales the normalised delays "
+                    "(TR 38.901 §7.7.3)"
                 )
         elif self.delay_spread_ns is not None:
             raise ConfigError(
@@ -151,10 +155,11 @@ class TdlConfig(FromDictMixin):
                     f"{self.model!r}: a K-factor exists only for the LoS models TDL-D, TDL-E, "
                     "TDLD10, TDLD30; k_factor_db must be None (TR 38.901 §7.7.6)"
                 )
-            if not _real(self.k_factor_db) or abs(self.k_factor_db) > 100:
+            lo, hi = K_FACTOR_RANGE_DB
+            if not _real(self.k_factor_db) or not lo <= self.k_factor_db <= hi:
                 raise ConfigError(
                     f"k_factor_db={self.k_factor_db!r} is not allowed: k_factor_db must be a "
-                    "K-factor in dB within −100..100, or None (TR 38.901 §7.7.6)"
+                    f"K-factor in dB within {lo:g}..{hi:g}, or None (TR 38.901 §7.7.6)"
                 )
         if not _real(self.los_angle_deg) or not 0 <= self.los_angle_deg <= 180:
             raise ConfigError(
@@ -217,8 +222,7 @@ class TdlConfig(FromDictMixin):
         The LoS entry and the NLoS part of the first tap (same delay) are one tap.
         """
         table = tr38901_table(self._table_name)
-        d = np.asarray(table["delays"], dtype=np.float64)
-        d = d * (self.delay_spread_ns if table["scale_delays"] else 1.0) * 1e-9
+        d = self._profile()[0] * (self.delay_spread_ns if table["scale_delays"] else 1.0) * 1e-9
         return d[1:] if self.los else d
 
     @property
@@ -246,7 +250,8 @@ class TdlConfig(FromDictMixin):
     def k_factor(self) -> float:
         """K-factor (linear) of the first tap: LoS power / NLoS power (0.0 for NLoS models).
 
-        TR 38.901 §7.7.2 (13.3 dB for TDL-D, 22 dB for TDL-E) or ``k_factor_db`` (§7.7.6).
+        TR 38.901 §7.7.2 (13.3 dB for TDL-D, 22 dB for TDL-E); with ``k_factor_db`` the
+        first-tap K that results from §7.7.6 (which sets LoS over the total NLoS power).
         """
         los_power, nlos = self._powers()
         return los_power / nlos[0]
@@ -255,13 +260,21 @@ class TdlConfig(FromDictMixin):
     def _table_name(self) -> str:
         return _TR_MODELS.get(self.model) or _TEST_MODELS[self.model]
 
+    def _profile(self) -> tuple[np.ndarray, np.ndarray]:
+        """(delays as tabulated (normalised or ns), powers in dB), after §7.7.6 if asked."""
+        table = tr38901_table(self._table_name)
+        d = np.asarray(table["delays"], dtype=np.float64)
+        p_db = np.asarray(table["powers"], dtype=np.float64)
+        if self.k_factor_db is not None:
+            d, p_db, _ = scale_k_factor(d, p_db, self.k_factor_db,
+                                        delay_spread=1.0 if table["scale_delays"] else None)
+        return d, p_db
+
     def _powers(self) -> tuple[float, np.ndarray]:
         """(LoS power, NLoS tap powers (n_taps,)), linear, normalised to a total of 1."""
-        p = 10.0 ** (np.asarray(tr38901_table(self._table_name)["powers"], np.float64) / 10)
+        p = 10.0 ** (self._profile()[1] / 10)
         if not self.los:
             return 0.0, p / p.sum()
         los_power, nlos = float(p[0]), p[1:].copy()
-        if self.k_factor_db is not None:
-            los_power = 10.0 ** (self.k_factor_db / 10) * nlos[0]
         total = los_power + nlos.sum()
         return los_power / total, nlos / total
