@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from nrlink.config.pdsch import PdschConfig
+from nrlink.config.references import reference_signals
 from nrlink.errors import ConfigError
 from nrlink.link._tx import (
     check_tb_bits,
     layers_to_grid,
     precode_grid,
-    reference_signals,
     to_waveform,
 )
 from nrlink.link.sch import encode_tb
@@ -68,7 +68,7 @@ class PdschTransmitter:
                     f"{v}) with ports ≥ {v} (TS 38.211 §7.3.1.4)"
                 )
         self.precoding_matrix = w
-        self.reference_grid = reference_signals(config, self.resources, channel="pdsch")
+        self.reference_grid = reference_signals(config).total
 
     @property
     def tbs(self) -> tuple[int, ...]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from nrlink.config.pusch import PuschConfig
+from nrlink.config.references import reference_signals
 from nrlink.errors import ConfigError
 from nrlink.link._tx import (
     check_tb_bits,
     layers_to_grid,
     precode_grid,
-    reference_signals,
     to_waveform,
 )
 from nrlink.link.sch import encode_tb
@@ -50,7 +50,7 @@ class PuschTransmitter:
         self.resources = config.resources
         self.tb_config = self.resources.tb_configs[0]
         self.precoding_matrix = config.precoding_matrix
-        self.reference_grid = reference_signals(config, self.resources, channel="pusch")
+        self.reference_grid = reference_signals(config).total
 
     @property
     def tbs(self) -> int:
