@@ -21,11 +21,12 @@ test: $(STAMP)  ## fast test suite (what CI runs)
 test-slow: $(STAMP)  ## long statistical tests (decoder quality curves)
 	$(PY) -m pytest -q -m slow
 
-bench: $(STAMP)  ## coding, LDPC, physical-layer and channel throughput on one core
+bench: $(STAMP)  ## coding, LDPC, physical-layer, channel and link throughput on one core
 	$(PY) bench/coding.py
 	$(PY) bench/ldpc.py
 	$(PY) bench/phy.py
 	$(PY) bench/channel.py
+	$(PY) bench/link.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench

@@ -38,3 +38,13 @@ def test_channel_bench_json_rows():
     assert {"tdlc_4x4_freq", "tdlc_4x4_time", "cdlc_4x4_freq"} <= names
     for r in rows:
         assert r["ms"] > 0 and {"nrlink", "numba", "cpu", "seed"} <= r.keys()
+
+
+def test_link_bench_json_rows():
+    out = subprocess.run([sys.executable, str(BENCH / "link.py"), "--json"],
+                         capture_output=True, text=True, check=True, timeout=300).stdout
+    rows = [json.loads(line) for line in out.splitlines()]
+    names = {r["name"] for r in rows}
+    assert {"pusch_awgn_end_to_end", "stage_decoding", "stage_estimation"} <= names
+    for r in rows:
+        assert r["ms_per_slot"] > 0 and {"nrlink", "numba", "cpu", "seed"} <= r.keys()

@@ -69,12 +69,29 @@ class PuschTransmitter:
 
     def layers(self, b) -> np.ndarray:
         """TB bits → layer symbols ``(..., υ, M_symb^layer)``, transform-precoded if enabled."""
+        return self._layers_from_scrambled(self.codeword(b))
+
+    def _layers_from_scrambled(self, b_scr) -> np.ndarray:
         cfg = self.config
-        d = modulate(self.codeword(b), self.resources.mcs.qm, pi2_bpsk=cfg.pi2_bpsk)
+        d = modulate(b_scr, self.resources.mcs.qm, pi2_bpsk=cfg.pi2_bpsk)
         x = layer_map(d, cfg.num_layers)
         if cfg.transform_precoding:
             x = transform_precode(x, 12 * len(self.resources.prbs))
         return x
+
+    def grid_from_coded(self, f) -> np.ndarray:
+        """Rate-matched codeword bits ``(..., G)`` (before scrambling) → precoded grid.
+
+        For HARQ, where each process's codeword comes from its own RV
+        (:meth:`nrlink.link.harq.HarqProcesses.encode`).
+        """
+        f = np.asarray(f)
+        g = self.tb_config.g
+        if f.ndim < 1 or f.shape[-1] != g:
+            raise ConfigError(f"f.shape={f.shape} is not allowed: coded bits must be (..., {g})")
+        x = self._layers_from_scrambled(scramble(f, self.config.c_init))
+        return precode_grid(layers_to_grid(x, self.resources, self.reference_grid),
+                            self.precoding_matrix)
 
     def layer_grid(self, b) -> np.ndarray:
         """TB bits → per-layer resource grid ``(..., υ, N_symb^slot, n_sc)`` with DM-RS/PT-RS."""

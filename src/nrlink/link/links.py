@@ -1,0 +1,205 @@
+"""End-to-end link simulation: transmitter → channel → receiver → HARQ, slot by slot.
+
+:class:`PuschLink` runs a batch of independent PUSCH links (one HARQ process and one
+channel realisation each) over consecutive slots: the fading continues from slot to slot
+(the realisation is evaluated at each slot's OFDM symbol instants), noise is added per RE at
+the requested SNR (:mod:`nrlink.channel.awgn`: per-RE E_s/N0 per receive antenna), and the
+receiver of :mod:`nrlink.rx.receiver` feeds the HARQ processes of :mod:`nrlink.link.harq`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nrlink.channel import (
+    CdlChannel,
+    TdlChannel,
+    apply_ofdm_channel,
+    awgn,
+    noise_variance,
+    ofdm_channel,
+    ofdm_symbol_times,
+)
+from nrlink.config.cdl import CdlConfig
+from nrlink.config.pusch import PuschConfig
+from nrlink.config.tdl import TdlConfig
+from nrlink.errors import ConfigError, check_int, check_rng
+from nrlink.link.harq import HarqConfig, HarqProcesses, HarqStatistics
+from nrlink.link.pusch import PuschTransmitter
+from nrlink.rx.ldpc_decoder import LdpcDecoderConfig
+from nrlink.rx.receiver import ReceiverConfig, receive_llr
+from nrlink.spec.ts38211.numerology import min_fft_size
+
+__all__ = ["LinkResult", "PuschLink"]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    """Outcome of :meth:`PuschLink.run` at one SNR.
+
+    Attributes
+    ----------
+    snr_db : float
+        Per-RE SNR (E_s/N0 per receive antenna).
+    statistics : HarqStatistics
+        TBs delivered/failed, first-transmission and residual BLER, throughput relative to
+        the maximum (TS 38.101-4), bits per slot.
+    sinr_db : float
+        Mean post-equalisation SINR over the slots and links (NaN for the ML detector).
+    iterations : float
+        Mean LDPC iterations per code block.
+    """
+
+    snr_db: float
+    statistics: HarqStatistics
+    sinr_db: float
+    iterations: float
+
+    @property
+    def bler(self) -> float:
+        """BLER of the first transmissions."""
+        return self.statistics.bler_first
+
+    @property
+    def throughput(self) -> float:
+        """Delivered TB bits relative to the maximum (TS 38.101-4 definition)."""
+        return self.statistics.throughput
+
+
+class PuschLink:
+    """PUSCH links over AWGN or a TR 38.901 channel, with the nrlink receiver and HARQ.
+
+    Parameters
+    ----------
+    config : PuschConfig
+    channel : TdlConfig or CdlConfig or None, default None
+        ``None``: AWGN with a static flat channel (identity for as many receive antennas
+        as ports, or all-ones for one port and several receive antennas). A TDL/CDL
+        configuration must have as many transmit antennas as the PUSCH has ports.
+    num_rx : int, optional
+        Receive antennas for AWGN (default: the number of ports).
+    receiver : ReceiverConfig, optional
+    harq : HarqConfig, optional
+        Default: RV 0, 2, 3, 1, up to 4 transmissions; ``HarqConfig(max_transmissions=1)``
+        for no HARQ.
+    decoder : LdpcDecoderConfig, optional
+
+    Raises
+    ------
+    ConfigError
+        Before any simulation: mismatched antennas, more layers than receive antennas for
+        a linear detector, perfect CSI without a channel, etc.
+    """
+
+    def __init__(self, config: PuschConfig, *, channel: TdlConfig | CdlConfig | None = None,
+                 num_rx: int | None = None, receiver: ReceiverConfig | None = None,
+                 harq: HarqConfig | None = None, decoder: LdpcDecoderConfig | None = None):
+        if not isinstance(config, PuschConfig):
+            raise ConfigError(f"config={config!r} is not allowed: config must be a PuschConfig")
+        self.config = config
+        self.tx = PuschTransmitter(config)
+        self.receiver = receiver or ReceiverConfig()
+        self.harq = harq or HarqConfig()
+        self.decoder = decoder
+        ports = config.antenna_ports
+        if channel is None:
+            self._channel = None
+            self.num_rx = ports if num_rx is None else check_int(
+                "num_rx", num_rx, "an integer in 1..8", "AWGN link", lo=1, hi=8)
+            if self.num_rx != ports and ports != 1:
+                raise ConfigError(
+                    f"num_rx={self.num_rx} is not allowed with {ports} antenna ports over AWGN: "
+                    "the static channel is the identity (num_rx = ports) or, for one port, "
+                    "all-ones; use a TDL/CDL channel for other antenna set-ups"
+                )
+        else:
+            if isinstance(channel, TdlConfig):
+                self._channel, n_tx, n_rx = TdlChannel(channel), channel.num_tx, channel.num_rx
+            elif isinstance(channel, CdlConfig):
+                ch = CdlChannel(channel)
+                self._channel, n_tx, n_rx = ch, ch.num_tx, ch.num_rx
+            else:
+                raise ConfigError(f"channel={channel!r} is not allowed: channel must be a "
+                                  "TdlConfig, a CdlConfig or None (AWGN)")
+            if n_tx != ports:
+                raise ConfigError(
+                    f"the channel has {n_tx} transmit antennas but the PUSCH has {ports} "
+                    "antenna ports (num_antenna_ports): they must be equal"
+                )
+            if num_rx is not None and num_rx != n_rx:
+                raise ConfigError(f"num_rx={num_rx} is not allowed: the channel has {n_rx} "
+                                  "receive antennas")
+            self.num_rx = n_rx
+        if self.receiver.detector != "ml" and config.num_layers > self.num_rx:
+            raise ConfigError(
+                f"num_layers={config.num_layers} is not allowed with {self.num_rx} receive "
+                f"antennas and detector={self.receiver.detector!r}: a linear detector needs at "
+                "least as many receive antennas as layers"
+            )
+        carrier = config.carrier
+        self.fft_size = min_fft_size(carrier.n_sc)
+        self._symbol_times = ofdm_symbol_times(mu=carrier.mu, cp=carrier.cyclic_prefix,
+                                               fft_size=self.fft_size, slot=carrier.slot)
+        self._slot_s = 1e-3 / (1 << carrier.mu)
+        self._scs_hz = carrier.scs_khz * 1e3
+        if self._channel is None:
+            h = np.ones((self.num_rx, ports), np.complex64) if ports == 1 else np.eye(
+                ports, dtype=np.complex64)
+            self._static_h = h
+
+    def _channel_grid(self, real, slot: int, batch: int) -> np.ndarray:
+        """Per-RE channel (batch, n_rx, n_tx, n_symb, n_sc) of slot ``slot``."""
+        c = self.config.carrier
+        if real is None:
+            h = np.broadcast_to(self._static_h[None, :, :, None, None],
+                                (batch, self.num_rx, self._static_h.shape[1], c.n_symb_slot,
+                                 c.n_sc))
+            return h
+        cir = real.cir(self._symbol_times + slot * self._slot_s)
+        return ofdm_channel(cir, n_sc=c.n_sc, scs_hz=self._scs_hz)
+
+    def run(self, snr_db: float, num_slots: int, *, batch_size: int = 8,
+            rng: np.random.Generator) -> LinkResult:
+        """Simulate ``num_slots`` consecutive slots of ``batch_size`` independent links.
+
+        Parameters
+        ----------
+        snr_db : float
+            Per-RE SNR: average data-RE energy over the noise variance per RE and receive
+            antenna (unit-power channel, unit-energy data REs).
+        num_slots : int
+            Slots per link (each carries a new TB or a retransmission).
+        batch_size : int, default 8
+            Independent links simulated together.
+        rng : numpy.random.Generator
+            Source of the TB bits, the channel and the noise.
+        """
+        rng = check_rng(rng)
+        num_slots = check_int("num_slots", num_slots, "an integer ≥ 1", "PuschLink.run", lo=1)
+        batch = check_int("batch_size", batch_size, "an integer ≥ 1", "PuschLink.run", lo=1)
+        if not isinstance(snr_db, int | float | np.floating) or not np.isfinite(snr_db):
+            raise ConfigError(f"snr_db={snr_db!r} is not allowed: snr_db must be a finite "
+                              "number (dB)")
+        n0 = float(noise_variance(float(snr_db)))
+        procs = HarqProcesses(self.config, batch, self.harq)
+        real = None if self._channel is None else self._channel.realise(batch, rng=rng)
+        stats = None
+        sinr, iters = [], []
+        perfect = self.receiver.channel_estimation == "perfect"
+        for k in range(num_slots):
+            procs.next_transmission(rng)
+            x = self.tx.grid_from_coded(procs.encode())  # (B, ports, symb, sc)
+            h = self._channel_grid(real, k, batch)
+            y = awgn(apply_ofdm_channel(x, np.ascontiguousarray(h)), n0, rng=rng)
+            out = receive_llr(y, self.config, self.receiver, h=h if perfect else None,
+                              noise_var=n0 if perfect else None)
+            res = procs.receive(out.llr[0], decoder=self.decoder)
+            stats = res.statistics if stats is None else stats + res.statistics
+            sinr.append(out.sinr_db)
+            iters.append(res.iterations)
+        return LinkResult(snr_db=float(snr_db), statistics=stats,
+                          sinr_db=float(np.nanmean(np.concatenate(sinr))) if self.receiver.detector
+                          != "ml" else float("nan"),
+                          iterations=float(np.mean(np.concatenate([i.ravel() for i in iters]))))

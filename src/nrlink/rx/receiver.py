@@ -1,0 +1,201 @@
+"""The PDSCH/PUSCH receive chain up to the descrambled codeword LLRs.
+
+From the received resource grid: DM-RS channel estimation (or perfect CSI), optional PT-RS
+phase tracking, MIMO detection with per-RE post-equalisation noise variance, transform
+de-precoding (PUSCH DFT-s-OFDM), layer de-mapping, soft demapping and descrambling. The
+receiver algorithms are implementation choices; the signal structure they undo is TS 38.211
+§6.3.1 / §7.3.1 (and §6.4.1 / §7.4.1 for the reference signals).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from nrlink.config._base import FromDictMixin
+from nrlink.config.pusch import PuschConfig
+from nrlink.errors import ConfigError
+from nrlink.rx.demapping import demap_llr
+from nrlink.rx.detection import lmmse_detect, ml_detect_llr, zf_detect
+from nrlink.rx.estimation import estimate_channel
+from nrlink.spec.ts38211.layer_mapping import layer_demap
+from nrlink.spec.ts38211.precoding import transform_deprecode
+from nrlink.spec.ts38211.scrambling import descramble_llr
+
+__all__ = ["ReceiverConfig", "ReceiverOutput", "receive_llr"]
+
+_ESTIMATORS = ("ls-linear", "lmmse", "perfect")
+_DETECTORS = ("lmmse", "zf", "ml")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReceiverConfig(FromDictMixin):
+    """Receiver algorithm choices (implementation-specific, not 3GPP).
+
+    Parameters
+    ----------
+    channel_estimation : {"ls-linear", "lmmse", "perfect"}, default "ls-linear"
+        DM-RS least squares with OCC separation and linear interpolation; the same with
+        an LMMSE (Wiener) frequency filter; or perfect CSI (the true channel and noise
+        variance are given to the receiver).
+    delay_spread_s : float or None, default None
+        RMS delay spread assumed by the LMMSE estimator (None: its default).
+    detector : {"lmmse", "zf", "ml"}, default "lmmse"
+        Linear MMSE or zero-forcing equalisation with per-RE post-equalisation noise
+        variance, or max-log ML (≤ 2 layers, ≤ 16QAM).
+    demapper : {"maxlog", "logmap"}, default "maxlog"
+    """
+
+    channel_estimation: Literal["ls-linear", "lmmse", "perfect"] = "ls-linear"
+    delay_spread_s: float | None = None
+    detector: Literal["lmmse", "zf", "ml"] = "lmmse"
+    demapper: Literal["maxlog", "logmap"] = "maxlog"
+
+    def __post_init__(self) -> None:
+        if self.channel_estimation not in _ESTIMATORS:
+            raise ConfigError(
+                f"channel_estimation={self.channel_estimation!r} is not allowed: it must be one "
+                f"of {', '.join(_ESTIMATORS)}"
+            )
+        if self.detector not in _DETECTORS:
+            raise ConfigError(
+                f"detector={self.detector!r} is not allowed: it must be one of "
+                f"{', '.join(_DETECTORS)}"
+            )
+        if self.demapper not in ("maxlog", "logmap"):
+            raise ConfigError(
+                f"demapper={self.demapper!r} is not allowed: it must be 'maxlog' or 'logmap'"
+            )
+        if self.delay_spread_s is not None and not (
+            isinstance(self.delay_spread_s, int | float) and 0 < self.delay_spread_s < 1e-4
+        ):
+            raise ConfigError(
+                f"delay_spread_s={self.delay_spread_s!r} is not allowed: it must be a delay "
+                "spread in (0, 1e-4) s or None"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiverOutput:
+    """What :func:`receive_llr` returns.
+
+    Attributes
+    ----------
+    llr : tuple of numpy.ndarray of float32, each (batch, G_q)
+        Descrambled LLRs of each codeword (positive = bit 0).
+    sinr_db : numpy.ndarray of float32, shape (batch,)
+        Mean post-equalisation SINR over the data REs and layers (dB).
+    noise_var : numpy.ndarray of float32, shape (batch,)
+        The noise variance per RE used by the detector (estimated or given).
+    """
+
+    llr: tuple[np.ndarray, ...]
+    sinr_db: np.ndarray
+    noise_var: np.ndarray
+
+
+def _check_grid(y, cfg) -> np.ndarray:
+    y = np.asarray(y)
+    c = cfg.carrier
+    if y.ndim != 4 or y.shape[2:] != (c.n_symb_slot, c.n_sc):
+        raise ConfigError(
+            f"y.shape={y.shape} is not allowed: the received grid must be (batch, n_rx, "
+            f"{c.n_symb_slot}, {c.n_sc}) for this carrier"
+        )
+    return y.astype(np.complex64, copy=False)
+
+
+def receive_llr(y, cfg, receiver: ReceiverConfig | None = None, *, h=None,
+                noise_var=None, precoder=None) -> ReceiverOutput:
+    """Received grid → descrambled codeword LLRs of a PDSCH / PUSCH slot.
+
+    Implements the receiver side of TS 38.211 §6.3.1 (PUSCH) / §7.3.1 (PDSCH): the inverse
+    of mapping to resources, precoding, transform precoding, layer mapping, modulation and
+    scrambling, with the channel estimated from the DM-RS (§6.4.1.1 / §7.4.1.1).
+
+    Parameters
+    ----------
+    y : array_like of complex, shape (batch, n_rx, N_symb^slot, n_sc)
+        Received resource grid of the carrier.
+    cfg : PuschConfig or PdschConfig
+    receiver : ReceiverConfig, optional
+    h : array_like of complex, shape (batch, n_rx, n_ports, N_symb^slot, n_sc), optional
+        The true per-RE channel (perfect CSI); required for ``channel_estimation=
+        "perfect"``.
+    noise_var : float or array_like, shape (batch,), optional
+        The true noise variance per RE (perfect CSI); estimated from the DM-RS otherwise.
+    precoder : array_like, shape (n_ports, n_layers), optional
+        W for perfect CSI (PUSCH: the configuration's; PDSCH: what the transmitter used).
+
+    Returns
+    -------
+    ReceiverOutput
+    """
+    rc = receiver or ReceiverConfig()
+    y = _check_grid(y, cfg)
+    res = cfg.resources
+    n_layers = cfg.num_layers
+    b, n_rx = y.shape[:2]
+    if rc.detector != "ml" and n_layers > n_rx:
+        raise ConfigError(
+            f"num_layers={n_layers} is not allowed with {n_rx} receive antennas and "
+            f"detector={rc.detector!r}: a linear detector needs at least as many receive "
+            "antennas as layers"
+        )
+    if rc.channel_estimation == "perfect":
+        if h is None or noise_var is None:
+            raise ConfigError(
+                "channel_estimation='perfect' needs the true channel h and noise_var"
+            )
+        if precoder is None:
+            precoder = (cfg.precoding_matrix if isinstance(cfg, PuschConfig)
+                        else np.eye(n_layers, dtype=np.complex64))
+        h_eff = np.einsum("brtsk,tl->brlsk", np.asarray(h, dtype=np.complex64),
+                          np.asarray(precoder, dtype=np.complex64), optimize=True)
+        nv = np.broadcast_to(np.asarray(noise_var, dtype=np.float32), (b,)).copy()
+    else:
+        est = estimate_channel(y, cfg, method=rc.channel_estimation,
+                               delay_spread_s=rc.delay_spread_s, noise_var=noise_var)
+        h_eff = est.h
+        nv = np.asarray(est.noise_var, dtype=np.float32)
+        nv = nv.mean(axis=-1) if nv.ndim == 2 else np.broadcast_to(nv, (b,)).copy()
+    nv = np.maximum(nv, np.float32(1e-12))
+
+    mask = res.data_mask
+    y_d = np.ascontiguousarray(np.moveaxis(y[..., mask], 1, -1))  # (b, n_re, rx)
+    h_d = np.ascontiguousarray(np.moveaxis(h_eff[..., mask], -1, 1))  # (b, n_re, rx, L)
+    qm = res.mcs.qm
+    pi2 = bool(getattr(cfg, "pi2_bpsk", False))
+    n_cw = len(res.codeword_layers)
+    if rc.detector == "ml":
+        # (b, n_re, L·qm), layer-major per RE: codeword q's symbol υ_q·i + ν is layer ν of
+        # that codeword at RE i (TS 38.211 Table 7.3.1.3-1), so each codeword's LLRs are its
+        # layers' slice in RE order.
+        llr_re = ml_detect_llr(y_d, h_d, nv[:, None], qm).reshape(b, -1, n_layers, qm)
+        sinr = np.full(b, np.nan, dtype=np.float32)
+        bounds = np.cumsum((0, *res.codeword_layers))
+        llrs = tuple(np.ascontiguousarray(llr_re[:, :, lo:hi, :]).reshape(b, -1)
+                     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True))
+    else:
+        detect = lmmse_detect if rc.detector == "lmmse" else zf_detect
+        x_hat, nv_eff = detect(y_d, h_d, nv[:, None])  # (b, n_re, L) each
+        x = np.moveaxis(x_hat, -1, 1)  # (b, L, n_re)
+        v = np.moveaxis(nv_eff, -1, 1).astype(np.float32)
+        sinr = (10 * np.log10(np.mean(1.0 / np.maximum(v, 1e-12), axis=(1, 2)))).astype(
+            np.float32)
+        if cfg.transform_precoding:
+            m_sc = 12 * len(res.prbs)
+            x = transform_deprecode(x, m_sc)
+            # after the IDFT every symbol of an OFDM symbol has the mean noise variance
+            v = np.repeat(v.reshape(b, n_layers, -1, m_sc).mean(axis=-1), m_sc, axis=-1)
+        d = layer_demap(x, n_cw)
+        dv = layer_demap(v, n_cw)
+        d, dv = ((d,), (dv,)) if n_cw == 1 else (d, dv)
+        llrs = tuple(demap_llr(dq, qm, vq, method=rc.demapper, pi2_bpsk=pi2)
+                     for dq, vq in zip(d, dv, strict=True))
+    c_inits = ([cfg.c_init] if isinstance(cfg, PuschConfig)
+               else [cfg.c_init(q) for q in range(n_cw)])
+    out = tuple(descramble_llr(llr, c) for llr, c in zip(llrs, c_inits, strict=True))
+    return ReceiverOutput(llr=out, sinr_db=sinr, noise_var=nv)

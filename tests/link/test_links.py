@@ -1,0 +1,73 @@
+"""End-to-end PUSCH links (link/links.py): sanity, HARQ, errors before simulating."""
+
+import numpy as np
+import pytest
+
+from nrlink.config import CarrierConfig, PuschConfig, TdlConfig
+from nrlink.errors import ConfigError
+from nrlink.link.harq import HarqConfig
+from nrlink.link.links import PuschLink
+from nrlink.rx.receiver import ReceiverConfig
+
+CFG = PuschConfig(carrier=CarrierConfig(n_size_grid=24), mcs_index=14)
+
+
+def test_awgn_high_snr_delivers_everything():
+    r = PuschLink(CFG).run(15.0, 4, batch_size=4, rng=np.random.default_rng(1))
+    assert r.bler == 0.0 and r.throughput == 1.0
+    assert r.statistics.tbs_delivered == 16
+    assert abs(r.sinr_db - 15.0) < 1.0
+
+
+def test_awgn_low_snr_fails_and_harq_helps():
+    """At 3 dB nothing passes first time; with 4 transmissions of IR, TBs get through."""
+    no_harq = PuschLink(CFG, harq=HarqConfig(max_transmissions=1)).run(
+        3.0, 8, batch_size=4, rng=np.random.default_rng(2))
+    harq = PuschLink(CFG).run(3.0, 8, batch_size=4, rng=np.random.default_rng(2))
+    assert no_harq.bler == 1.0 and no_harq.throughput == 0.0
+    assert harq.throughput > 0.2
+
+
+def test_reproducible_with_a_seed():
+    a = PuschLink(CFG).run(7.5, 3, batch_size=4, rng=np.random.default_rng(5))
+    b = PuschLink(CFG).run(7.5, 3, batch_size=4, rng=np.random.default_rng(5))
+    assert a.statistics == b.statistics and a.sinr_db == b.sinr_db
+
+
+def test_tdl_link_with_perfect_and_estimated_csi():
+    ch = TdlConfig.from_name("TDLC300-100", num_tx=1, num_rx=2)
+    for est in ("ls-linear", "perfect"):
+        r = PuschLink(CFG, channel=ch, receiver=ReceiverConfig(channel_estimation=est)).run(
+            25.0, 2, batch_size=4, rng=np.random.default_rng(3))
+        assert r.bler <= 0.25 and np.isfinite(r.sinr_db)
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"config": PuschConfig(carrier=CarrierConfig(n_size_grid=8), num_layers=2,
+                            num_antenna_ports=2),
+      "channel": TdlConfig.from_name("TDLA30-10", num_tx=2, num_rx=1)},
+     r"num_layers=2 .* 1 receive antennas"),
+    ({"config": CFG, "channel": TdlConfig.from_name("TDLA30-10", num_tx=2, num_rx=2)},
+     r"2 transmit antennas but the PUSCH has 1"),
+    ({"config": PuschConfig(carrier=CarrierConfig(n_size_grid=8), num_layers=2,
+                            num_antenna_ports=2), "num_rx": 4},
+     r"num_rx=4 is not allowed with 2 antenna ports over AWGN"),
+    ({"config": CFG, "channel": "TDL-C"}, r"channel='TDL-C' is not allowed"),
+    ({"config": {"mcs_index": 3}}, r"config must be a PuschConfig"),
+])
+def test_bad_links_fail_before_simulating(kwargs, match):
+    with pytest.raises(ConfigError, match=match):
+        PuschLink(**kwargs)
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"snr_db": float("nan")}, "snr_db"),
+    ({"num_slots": 0}, "num_slots"),
+    ({"batch_size": 0}, "batch_size"),
+    ({"rng": 3}, "rng"),
+])
+def test_run_arguments(kwargs, match):
+    args = {"snr_db": 5.0, "num_slots": 1, "batch_size": 1, "rng": np.random.default_rng(0)}
+    args.update(kwargs)
+    with pytest.raises(ConfigError, match=match):
+        PuschLink(CFG).run(args.pop("snr_db"), args.pop("num_slots"), **args)
