@@ -29,3 +29,14 @@ def test_readme_channel_example_runs(capsys):
     assert len(blocks) >= 3, "README has no channel example"
     exec(compile(blocks[2], str(README), "exec"), {})
     assert capsys.readouterr().out.strip() == "(4, 2, 2, 14, 624) (4, 2, 14, 624)"
+
+
+def test_readme_user_guide_runs(capsys):
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    guide = next(b for b in blocks if "PuschLink" in b)
+    assert len([line for line in guide.splitlines() if line.strip()]) <= 15
+    exec(compile(guide, str(README), "exec"), {})
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3
+    throughput = [float(line.split()[-1].rstrip("%")) for line in lines]
+    assert throughput[0] <= throughput[1] <= throughput[2] and throughput[2] >= 95.0

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from nrlink.config import CarrierConfig, PuschConfig, TdlConfig
+from nrlink.config import CarrierConfig, DmrsConfig, PdschConfig, PuschConfig, TdlConfig
 from nrlink.errors import ConfigError
 from nrlink.link.harq import HarqConfig
-from nrlink.link.links import PuschLink
+from nrlink.link.links import PdschLink, PuschLink
 from nrlink.rx.receiver import ReceiverConfig
 
 CFG = PuschConfig(carrier=CarrierConfig(n_size_grid=24), mcs_index=14)
@@ -48,7 +48,7 @@ def test_tdl_link_with_perfect_and_estimated_csi():
       "channel": TdlConfig.from_name("TDLA30-10", num_tx=2, num_rx=1)},
      r"num_layers=2 .* 1 receive antennas"),
     ({"config": CFG, "channel": TdlConfig.from_name("TDLA30-10", num_tx=2, num_rx=2)},
-     r"2 transmit antennas but the PUSCH has 1"),
+     r"2 transmit antennas but the transmission has 1"),
     ({"config": PuschConfig(carrier=CarrierConfig(n_size_grid=8), num_layers=2,
                             num_antenna_ports=2), "num_rx": 4},
      r"num_rx=4 is not allowed with 2 antenna ports over AWGN"),
@@ -71,3 +71,25 @@ def test_run_arguments(kwargs, match):
     args.update(kwargs)
     with pytest.raises(ConfigError, match=match):
         PuschLink(CFG).run(args.pop("snr_db"), args.pop("num_slots"), **args)
+
+
+def test_pdsch_two_codewords_awgn():
+    """8 layers (two codewords) over an 8×8 identity channel: both TBs of every slot pass at
+    high SNR; the SNR is per receive antenna with the transmit power ||W||² = 8 spread over
+    the ports."""
+    cfg = PdschConfig(carrier=CarrierConfig(n_size_grid=8), num_layers=8, mcs_index=10,
+                      dmrs=DmrsConfig(length=2))
+    r = PdschLink(cfg).run(25.0, 2, batch_size=2, rng=np.random.default_rng(4))
+    assert r.statistics.tbs_delivered == 8 and r.bler == 0.0
+
+
+def test_pdsch_4_layers_4_rx_tdl():
+    cfg = PdschConfig(carrier=CarrierConfig(n_size_grid=12), num_layers=4, mcs_index=5)
+    ch = TdlConfig(model="TDL-C", delay_spread_ns=300.0, doppler_hz=10.0, num_tx=4, num_rx=4)
+    r = PdschLink(cfg, channel=ch).run(30.0, 2, batch_size=4, rng=np.random.default_rng(6))
+    assert r.bler <= 0.25 and np.isfinite(r.sinr_db)
+
+
+def test_pusch_link_refuses_a_precoder():
+    with pytest.raises(ConfigError, match="precoder is not allowed for PUSCH"):
+        PuschLink(CFG, precoder=np.eye(1))

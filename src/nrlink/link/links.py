@@ -23,21 +23,23 @@ from nrlink.channel import (
     ofdm_symbol_times,
 )
 from nrlink.config.cdl import CdlConfig
+from nrlink.config.pdsch import PdschConfig
 from nrlink.config.pusch import PuschConfig
 from nrlink.config.tdl import TdlConfig
 from nrlink.errors import ConfigError, check_int, check_rng
 from nrlink.link.harq import HarqConfig, HarqProcesses, HarqStatistics
+from nrlink.link.pdsch import PdschTransmitter
 from nrlink.link.pusch import PuschTransmitter
 from nrlink.rx.ldpc_decoder import LdpcDecoderConfig
 from nrlink.rx.receiver import ReceiverConfig, receive_llr
 from nrlink.spec.ts38211.numerology import min_fft_size
 
-__all__ = ["LinkResult", "PuschLink"]
+__all__ = ["LinkResult", "PdschLink", "PuschLink"]
 
 
 @dataclass(frozen=True, slots=True)
 class LinkResult:
-    """Outcome of :meth:`PuschLink.run` at one SNR.
+    """Outcome of :meth:`PuschLink.run` / :meth:`PdschLink.run` at one SNR.
 
     Attributes
     ----------
@@ -68,16 +70,16 @@ class LinkResult:
         return self.statistics.throughput
 
 
-class PuschLink:
-    """PUSCH links over AWGN or a TR 38.901 channel, with the nrlink receiver and HARQ.
+class _SharedChannelLink:
+    """PDSCH/PUSCH links over AWGN or a TR 38.901 channel, with the receiver and HARQ.
 
     Parameters
     ----------
-    config : PuschConfig
+    config : PuschConfig or PdschConfig
     channel : TdlConfig or CdlConfig or None, default None
         ``None``: AWGN with a static flat channel (identity for as many receive antennas
         as ports, or all-ones for one port and several receive antennas). A TDL/CDL
-        configuration must have as many transmit antennas as the PUSCH has ports.
+        configuration must have as many transmit antennas as there are antenna ports.
     num_rx : int, optional
         Receive antennas for AWGN (default: the number of ports).
     receiver : ReceiverConfig, optional
@@ -93,17 +95,25 @@ class PuschLink:
         a linear detector, perfect CSI without a channel, etc.
     """
 
-    def __init__(self, config: PuschConfig, *, channel: TdlConfig | CdlConfig | None = None,
+    _config_type: type = PuschConfig
+
+    def __init__(self, config, *, channel: TdlConfig | CdlConfig | None = None,
                  num_rx: int | None = None, receiver: ReceiverConfig | None = None,
-                 harq: HarqConfig | None = None, decoder: LdpcDecoderConfig | None = None):
-        if not isinstance(config, PuschConfig):
-            raise ConfigError(f"config={config!r} is not allowed: config must be a PuschConfig")
+                 harq: HarqConfig | None = None, decoder: LdpcDecoderConfig | None = None,
+                 precoder=None):
+        if not isinstance(config, self._config_type):
+            raise ConfigError(f"config={config!r} is not allowed: config must be a "
+                              f"{self._config_type.__name__}")
         self.config = config
-        self.tx = PuschTransmitter(config)
+        self.tx = self._transmitter(config, precoder)
         self.receiver = receiver or ReceiverConfig()
         self.harq = harq or HarqConfig()
         self.decoder = decoder
-        ports = config.antenna_ports
+        self.precoder = self.tx.precoding_matrix
+        ports = self.precoder.shape[0]
+        # Per-RE signal energy of the data (TS 38.101-4 SNR per receive antenna, unit-power
+        # channel): the total transmit power ||W||_F² of unit-energy layers.
+        self.signal_power = float(np.sum(np.abs(self.precoder) ** 2))
         if channel is None:
             self._channel = None
             self.num_rx = ports if num_rx is None else check_int(
@@ -125,8 +135,8 @@ class PuschLink:
                                   "TdlConfig, a CdlConfig or None (AWGN)")
             if n_tx != ports:
                 raise ConfigError(
-                    f"the channel has {n_tx} transmit antennas but the PUSCH has {ports} "
-                    "antenna ports (num_antenna_ports): they must be equal"
+                    f"the channel has {n_tx} transmit antennas but the transmission has "
+                    f"{ports} antenna ports: they must be equal"
                 )
             if num_rx is not None and num_rx != n_rx:
                 raise ConfigError(f"num_rx={num_rx} is not allowed: the channel has {n_rx} "
@@ -182,24 +192,52 @@ class PuschLink:
         if not isinstance(snr_db, int | float | np.floating) or not np.isfinite(snr_db):
             raise ConfigError(f"snr_db={snr_db!r} is not allowed: snr_db must be a finite "
                               "number (dB)")
-        n0 = float(noise_variance(float(snr_db)))
-        procs = HarqProcesses(self.config, batch, self.harq)
+        n0 = float(noise_variance(float(snr_db), self.signal_power))
+        n_cw = len(self.config.resources.tb_configs)
+        procs = [HarqProcesses(self.config, batch, self.harq, codeword=q) for q in range(n_cw)]
         real = None if self._channel is None else self._channel.realise(batch, rng=rng)
         stats = None
         sinr, iters = [], []
         perfect = self.receiver.channel_estimation == "perfect"
         for k in range(num_slots):
-            procs.next_transmission(rng)
-            x = self.tx.grid_from_coded(procs.encode())  # (B, ports, symb, sc)
+            coded = []
+            for p in procs:
+                p.next_transmission(rng)
+                coded.append(p.encode())
+            x = self.tx.grid_from_coded(coded[0] if n_cw == 1 else coded)  # (B, ports, ...)
             h = self._channel_grid(real, k, batch)
             y = awgn(apply_ofdm_channel(x, np.ascontiguousarray(h)), n0, rng=rng)
             out = receive_llr(y, self.config, self.receiver, h=h if perfect else None,
-                              noise_var=n0 if perfect else None)
-            res = procs.receive(out.llr[0], decoder=self.decoder)
-            stats = res.statistics if stats is None else stats + res.statistics
+                              noise_var=n0 if perfect else None, precoder=self.precoder)
+            for p, llr in zip(procs, out.llr, strict=True):
+                res = p.receive(llr, decoder=self.decoder)
+                stats = res.statistics if stats is None else stats + res.statistics
+                iters.append(res.iterations)
             sinr.append(out.sinr_db)
-            iters.append(res.iterations)
         return LinkResult(snr_db=float(snr_db), statistics=stats,
                           sinr_db=float(np.nanmean(np.concatenate(sinr))) if self.receiver.detector
                           != "ml" else float("nan"),
                           iterations=float(np.mean(np.concatenate([i.ravel() for i in iters]))))
+
+
+class PuschLink(_SharedChannelLink):
+    """PUSCH links (:class:`PuschConfig`; the precoder is the configuration's codebook W)."""
+
+    _config_type = PuschConfig
+
+    @staticmethod
+    def _transmitter(config, precoder):
+        if precoder is not None:
+            raise ConfigError("precoder is not allowed for PUSCH: W follows from the "
+                              "configuration (precoding, tpmi; TS 38.211 §6.3.1.5)")
+        return PuschTransmitter(config)
+
+
+class PdschLink(_SharedChannelLink):
+    """PDSCH links (:class:`PdschConfig`, 1–8 layers; ``precoder`` W, default identity)."""
+
+    _config_type = PdschConfig
+
+    @staticmethod
+    def _transmitter(config, precoder):
+        return PdschTransmitter(config, precoder=precoder)

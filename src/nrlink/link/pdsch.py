@@ -103,9 +103,32 @@ class PdschTransmitter:
 
     def layers(self, b) -> np.ndarray:
         """TB bits → layer symbols ``(..., υ, M_symb^layer)`` (§7.3.1.2-3)."""
+        return self._layers_from_scrambled(self.codewords(b))
+
+    def _layers_from_scrambled(self, cws) -> np.ndarray:
         qm = self.resources.mcs.qm
-        d = [modulate(c, qm) for c in self.codewords(b)]
+        d = [modulate(c, qm) for c in cws]
         return layer_map(d[0] if len(d) == 1 else d, self.config.num_layers)
+
+    def grid_from_coded(self, f) -> np.ndarray:
+        """Rate-matched codeword bits (before scrambling) → precoded grid.
+
+        ``f`` is ``(..., G)`` for one codeword or a pair ``(f0, f1)`` for two; for HARQ,
+        where each process's codeword comes from its own RV.
+        """
+        fs = [f] if self.num_codewords == 1 else list(f)
+        if len(fs) != self.num_codewords:
+            raise ConfigError(f"f is not allowed: {self.num_codewords} codewords expected")
+        cws = []
+        for q, (fq, g) in enumerate(zip(fs, self.resources.g, strict=True)):
+            fq = np.asarray(fq)
+            if fq.ndim < 1 or fq.shape[-1] != g:
+                raise ConfigError(f"f[{q}].shape={fq.shape} is not allowed: coded bits of "
+                                  f"codeword {q} must be (..., {g})")
+            cws.append(scramble(fq, self.config.c_init(q)))
+        x = self._layers_from_scrambled(cws)
+        return precode_grid(layers_to_grid(x, self.resources, self.reference_grid),
+                            self.precoding_matrix)
 
     def layer_grid(self, b) -> np.ndarray:
         """TB bits → per-layer resource grid ``(..., υ, N_symb^slot, n_sc)`` with DM-RS/PT-RS."""

@@ -20,6 +20,7 @@ from nrlink.errors import ConfigError
 from nrlink.rx.demapping import demap_llr
 from nrlink.rx.detection import lmmse_detect, ml_detect_llr, zf_detect
 from nrlink.rx.estimation import estimate_channel
+from nrlink.rx.phase import derotate, estimate_common_phase
 from nrlink.spec.ts38211.layer_mapping import layer_demap
 from nrlink.spec.ts38211.precoding import transform_deprecode
 from nrlink.spec.ts38211.scrambling import descramble_llr
@@ -46,12 +47,15 @@ class ReceiverConfig(FromDictMixin):
         Linear MMSE or zero-forcing equalisation with per-RE post-equalisation noise
         variance, or max-log ML (≤ 2 layers, ≤ 16QAM).
     demapper : {"maxlog", "logmap"}, default "maxlog"
+    phase_tracking : bool, default True
+        Correct the common phase error of each OFDM symbol from the PT-RS, when present.
     """
 
     channel_estimation: Literal["ls-linear", "lmmse", "perfect"] = "ls-linear"
     delay_spread_s: float | None = None
     detector: Literal["lmmse", "zf", "ml"] = "lmmse"
     demapper: Literal["maxlog", "logmap"] = "maxlog"
+    phase_tracking: bool = True
 
     def __post_init__(self) -> None:
         if self.channel_estimation not in _ESTIMATORS:
@@ -64,6 +68,9 @@ class ReceiverConfig(FromDictMixin):
                 f"detector={self.detector!r} is not allowed: it must be one of "
                 f"{', '.join(_DETECTORS)}"
             )
+        if not isinstance(self.phase_tracking, bool):
+            raise ConfigError(f"phase_tracking={self.phase_tracking!r} is not allowed: it must "
+                              "be True or False")
         if self.demapper not in ("maxlog", "logmap"):
             raise ConfigError(
                 f"demapper={self.demapper!r} is not allowed: it must be 'maxlog' or 'logmap'"
@@ -159,6 +166,9 @@ def receive_llr(y, cfg, receiver: ReceiverConfig | None = None, *, h=None,
         est = estimate_channel(y, cfg, method=rc.channel_estimation,
                                delay_spread_s=rc.delay_spread_s, noise_var=noise_var)
         h_eff = est.h
+        if rc.phase_tracking and res.ptrs_symbols:
+            # PT-RS common phase error of each symbol relative to the DM-RS symbols.
+            y = derotate(y, estimate_common_phase(y, est, cfg))
         nv = np.asarray(est.noise_var, dtype=np.float32)
         nv = nv.mean(axis=-1) if nv.ndim == 2 else np.broadcast_to(nv, (b,)).copy()
     nv = np.maximum(nv, np.float32(1e-12))
