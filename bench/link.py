@@ -6,7 +6,8 @@ Speed rows: end-to-end slots per second (one slot of one link = one TB) for the 
 issue 5 — 52 PRB, 30 kHz, MCS 14 (table 1), 1 layer, 1 rx antenna, DM-RS type 1 with one
 additional position, AWGN, LS + linear interpolation + LMMSE, layered min-sum LDPC — with the
 stage breakdown (transmitter, channel + noise, estimation, detection, demapping and
-descrambling, decoding), measured on a batch of 8 links.
+descrambling, decoding), measured on a batch of 8 links; and the PDSCH of 273 PRB with 4
+layers and 4 rx antennas over TDL-C.
 
 ``--bler``: BLER of the first transmission versus per-RE SNR 7.0 … 9.0 dB (0.5 dB steps),
 ``--tbs`` TBs per point (default 1000), for three receivers: LS + linear, LMMSE (Wiener)
@@ -26,9 +27,15 @@ import numpy as np  # noqa: E402
 from _bench import best_time, emit, metadata  # noqa: E402
 
 from nrlink.channel import awgn, noise_variance  # noqa: E402
-from nrlink.config import CarrierConfig, DmrsConfig, PuschConfig  # noqa: E402
+from nrlink.config import (  # noqa: E402
+    CarrierConfig,
+    DmrsConfig,
+    PdschConfig,
+    PuschConfig,
+    TdlConfig,
+)
 from nrlink.link.harq import HarqConfig  # noqa: E402
-from nrlink.link.links import PuschLink  # noqa: E402
+from nrlink.link.links import PdschLink, PuschLink  # noqa: E402
 from nrlink.link.pusch import PuschTransmitter  # noqa: E402
 from nrlink.link.sch import decode_tb  # noqa: E402
 from nrlink.rx.demapping import demap_llr  # noqa: E402
@@ -80,6 +87,20 @@ def speed_rows(rng) -> list[dict]:
         t = best_time(fn)
         rows.append({"name": f"stage_{name}", "ms_per_slot": t * 1e3 / BATCH,
                      "batch": f"per slot, measured on a batch of {BATCH}"})
+    # PDSCH 273 PRB, 4 layers, 4 rx, TDL-C 300 ns / 100 Hz.
+    pd = PdschConfig(carrier=CarrierConfig(scs_khz=30, n_size_grid=273), num_layers=4,
+                     mcs_index=14)
+    ch = TdlConfig(model="TDL-C", delay_spread_ns=300.0, doppler_hz=100.0, num_tx=4, num_rx=4)
+    plink = PdschLink(pd, channel=ch, harq=HarqConfig(max_transmissions=1))
+    plink.run(25.0, 1, batch_size=2, rng=rng)  # warm-up
+    n = 4
+    t0 = time.perf_counter()
+    plink.run(25.0, n, batch_size=2, rng=rng)
+    dt = time.perf_counter() - t0
+    rows.append({"name": "pdsch_273prb_4x4_tdlc_end_to_end", "slots_per_s": n * 2 / dt,
+                 "ms_per_slot": dt * 1e3 / (n * 2),
+                 "batch": "PDSCH 273 PRB 30 kHz MCS 14, 4 layers, 4 rx, TDL-C 300 ns 100 Hz, "
+                          "25 dB, batch 2"})
     return rows
 
 
