@@ -17,10 +17,12 @@ from nrlink.channel import (
     CdlChannel,
     TdlChannel,
     apply_ofdm_channel,
+    apply_time_channel,
     awgn,
     noise_variance,
     ofdm_channel,
     ofdm_symbol_times,
+    sample_times,
 )
 from nrlink.config.cdl import CdlConfig
 from nrlink.config.pdsch import PdschConfig
@@ -32,7 +34,8 @@ from nrlink.link.pdsch import PdschTransmitter
 from nrlink.link.pusch import PuschTransmitter
 from nrlink.rx.ldpc_decoder import LdpcDecoderConfig
 from nrlink.rx.receiver import ReceiverConfig, receive_llr
-from nrlink.spec.ts38211.numerology import min_fft_size
+from nrlink.spec.ts38211.numerology import min_fft_size, sample_rate
+from nrlink.spec.ts38211.ofdm import ofdm_demodulate, ofdm_modulate
 
 __all__ = ["LinkResult", "PdschLink", "PuschLink"]
 
@@ -87,6 +90,13 @@ class _SharedChannelLink:
         Default: RV 0, 2, 3, 1, up to 4 transmissions; ``HarqConfig(max_transmissions=1)``
         for no HARQ.
     decoder : LdpcDecoderConfig, optional
+    waveform : bool, default False
+        Apply the channel to the OFDM waveform (exact time-varying band-limited
+        convolution, :func:`nrlink.channel.apply_time_channel`, fading sampled every 16
+        samples and interpolated) and OFDM-demodulate at the receiver with the FFT window in
+        the middle of the cyclic prefix (timing alignment that tolerates the band-limited
+        channel's precursor and delays up to half the CP), instead of the per-RE channel on
+        the grid (no inter-carrier interference). Slower; captures ICI at high Doppler.
 
     Raises
     ------
@@ -100,7 +110,7 @@ class _SharedChannelLink:
     def __init__(self, config, *, channel: TdlConfig | CdlConfig | None = None,
                  num_rx: int | None = None, receiver: ReceiverConfig | None = None,
                  harq: HarqConfig | None = None, decoder: LdpcDecoderConfig | None = None,
-                 precoder=None):
+                 precoder=None, waveform: bool = False):
         if not isinstance(config, self._config_type):
             raise ConfigError(f"config={config!r} is not allowed: config must be a "
                               f"{self._config_type.__name__}")
@@ -148,10 +158,16 @@ class _SharedChannelLink:
                 f"antennas and detector={self.receiver.detector!r}: a linear detector needs at "
                 "least as many receive antennas as layers"
             )
+        if not isinstance(waveform, bool):
+            raise ConfigError(f"waveform={waveform!r} is not allowed: it must be True or False")
+        self.waveform = waveform and self._channel is not None
         carrier = config.carrier
         self.fft_size = min_fft_size(carrier.n_sc)
+        self._cp_fraction = 0.5 if self.waveform else 1.0
         self._symbol_times = ofdm_symbol_times(mu=carrier.mu, cp=carrier.cyclic_prefix,
-                                               fft_size=self.fft_size, slot=carrier.slot)
+                                               fft_size=self.fft_size, slot=carrier.slot,
+                                               cp_fraction=self._cp_fraction)
+        self._fs = sample_rate(carrier.mu, self.fft_size)
         self._slot_s = 1e-3 / (1 << carrier.mu)
         self._scs_hz = carrier.scs_khz * 1e3
         if self._channel is None:
@@ -169,6 +185,21 @@ class _SharedChannelLink:
             return h
         cir = real.cir(self._symbol_times + slot * self._slot_s)
         return ofdm_channel(cir, n_sc=c.n_sc, scs_hz=self._scs_hz)
+
+    def _through_waveform(self, x, real, slot: int, n0: float, rng) -> np.ndarray:
+        """OFDM-modulate, convolve with the channel, add noise, OFDM-demodulate (§5.3.1).
+
+        N0 per time-domain sample equals N0 per RE after the orthonormal demodulation.
+        """
+        c = self.config.carrier
+        kw = dict(mu=c.mu, cp=c.cyclic_prefix, fft_size=self.fft_size, slot=c.slot)
+        x_t = ofdm_modulate(x, **kw)
+        start = slot * self._slot_s
+        n = x_t.shape[-1]
+        cir = real.cir(sample_times(n // 16 + 2, self._fs / 16, start=start))
+        y_t = apply_time_channel(x_t, cir, sample_rate_hz=self._fs, start=start)
+        y_t = awgn(y_t, n0, rng=rng)
+        return ofdm_demodulate(y_t, n_sc=c.n_sc, cp_fraction=self._cp_fraction, **kw)
 
     def run(self, snr_db: float, num_slots: int, *, batch_size: int = 8,
             rng: np.random.Generator) -> LinkResult:
@@ -206,7 +237,10 @@ class _SharedChannelLink:
                 coded.append(p.encode())
             x = self.tx.grid_from_coded(coded[0] if n_cw == 1 else coded)  # (B, ports, ...)
             h = self._channel_grid(real, k, batch)
-            y = awgn(apply_ofdm_channel(x, np.ascontiguousarray(h)), n0, rng=rng)
+            if self.waveform:
+                y = self._through_waveform(x, real, k, n0, rng)
+            else:
+                y = awgn(apply_ofdm_channel(x, np.ascontiguousarray(h)), n0, rng=rng)
             out = receive_llr(y, self.config, self.receiver, h=h if perfect else None,
                               noise_var=n0 if perfect else None, precoder=self.precoder)
             for p, llr in zip(procs, out.llr, strict=True):
