@@ -76,7 +76,7 @@ def speed_rows(rng) -> list[dict]:
     y_d = np.ascontiguousarray(np.moveaxis(y[..., res.data_mask], 1, -1))
     h_d = np.ascontiguousarray(np.moveaxis(est.h[..., res.data_mask], -1, 1))
     x, v = lmmse_detect(y_d, h_d, est.noise_var.mean(axis=-1)[:, None])
-    llr = descramble_llr(demap_llr(x[..., 0], 6 if res.mcs.qm == 6 else res.mcs.qm, v[..., 0]),
+    llr = descramble_llr(demap_llr(x[..., 0], res.mcs.qm, v[..., 0]),
                          CFG.c_init)
     stages = {
         "transmitter": lambda: tx.grid(bits),
