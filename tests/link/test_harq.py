@@ -328,7 +328,7 @@ def test_statistics_bookkeeping_invariants():
     harq, results = _run_awgn(7)
     tbs, b = harq.tbs, harq.batch
     total = HarqStatistics()
-    for _, res in results:
+    for tx, res in results:
         s = res.statistics
         total = total + s
         for t in (s, total):
@@ -343,6 +343,17 @@ def test_statistics_bookkeeping_invariants():
             assert t.tbs_started == t.first_transmissions
         assert s.transmissions == b and s.tbs_delivered == int(res.ack.sum())
         assert s.tbs_failed == int(res.failed.sum())
+        # bit errors: recounted from the decoded and sent bits, bit by bit
+        sent, got = np.asarray(tx.bits), np.asarray(res.bits)
+        errs = np.array([sum(int(u != v) for u, v in zip(r1, r2, strict=True))
+                         for r1, r2 in zip(sent, got, strict=True)])
+        np.testing.assert_array_equal(res.bit_errors, errs)
+        np.testing.assert_array_equal(res.bits_ok, errs == 0)
+        first, done = res.transmission_index == 0, res.ack | res.failed
+        assert s.first_transmission_bits == tbs * int(first.sum())
+        assert s.first_transmission_bit_errors == int(errs[first].sum())
+        assert s.bits_completed == tbs * int(done.sum())
+        assert s.residual_bit_errors == int(errs[done].sum())
     st_ = harq.statistics
     assert st_ == total
     assert st_.transmissions == b * len(results)
@@ -354,6 +365,7 @@ def test_statistics_bookkeeping_invariants():
     assert 0.05 < st_.bler_first < 0.95 and st_.tbs_failed > 0
     assert all(st_.delivered_at) and st_.residual_bler < st_.bler_first
     assert st_.bits_per_slot == pytest.approx(tbs * st_.throughput)
+    assert 0 < st_.residual_ber < st_.ber_first < 0.5
 
 
 def test_reproducible_with_a_fixed_generator():

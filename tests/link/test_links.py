@@ -107,3 +107,53 @@ def test_time_domain_path_matches_the_grid_path():
     assert abs(wave.sinr_db - grid.sinr_db) < 0.5
     with pytest.raises(ConfigError, match="waveform"):
         PuschLink(CFG, channel=ch, waveform="yes")
+
+
+@pytest.mark.parametrize(("make", "match"), [
+    (lambda: PuschConfig(carrier=CarrierConfig(n_size_grid=24), dmrs=DmrsConfig(ports=(0, 1))),
+     r"dmrs.ports=\(0, 1\) is not allowed with num_layers=1"),
+    (lambda: PdschConfig(carrier=CarrierConfig(n_size_grid=24), num_layers=2,
+                         dmrs=DmrsConfig(ports=(0,))),
+     r"dmrs.ports=\(0,\) is not allowed with num_layers=2"),
+    (lambda: PuschConfig(carrier=CarrierConfig(n_size_grid=24), prb_start=20, n_prb=10),
+     r"prb_start=20, n_prb=10 is not allowed: the allocation must lie inside the BWP"),
+    (lambda: PdschConfig(carrier=CarrierConfig(n_size_grid=24), prb_start=20, n_prb=10),
+     r"prb_start=20, n_prb=10 is not allowed: the allocation must lie inside the BWP"),
+])
+def test_inconsistent_configurations_fail_before_a_link_exists(make, match):
+    """DM-RS ports that do not match the layers and allocations outside the BWP are refused
+    when the configuration (and so the link) is built, before any slot is simulated."""
+    with pytest.raises(ConfigError, match=match):
+        cfg = make()
+        (PuschLink if isinstance(cfg, PuschConfig) else PdschLink)(cfg)
+
+
+def test_per_tb_results_agree_with_the_statistics():
+    """Every transmission's CRC, bit errors, iterations, RV and SINR are returned, and they
+    add up to the HARQ statistics."""
+    ch = TdlConfig.from_name("TDLC300-100", num_tx=1, num_rx=2)
+    r = PuschLink(CFG, channel=ch).run(8.0, 6, batch_size=4, rng=np.random.default_rng(11))
+    t, s = r.per_tb, r.statistics
+    assert t.ack.shape == t.bit_errors.shape == t.rv.shape == (6, 4, 1)
+    assert t.sinr_db.shape == (6, 4) and t.tbs == (CFG.resources.tbs[0],)
+    assert int(t.ack.sum()) == s.tbs_delivered
+    assert int((~t.ack & t.new_data).sum()) == s.first_transmission_errors
+    assert int(t.bit_errors[t.new_data].sum()) == s.first_transmission_bit_errors
+    assert not t.bit_errors[t.tb_crc_ok].any()  # no undetected errors here
+    assert (t.bit_errors[~t.tb_crc_ok] > 0).all()
+    np.testing.assert_array_equal(t.rv, np.array([0, 2, 3, 1])[t.transmission_index])
+    assert 0 < s.first_transmission_errors < 24 and r.ber == s.ber_first > 0
+    assert ((t.iterations >= 1) & (t.iterations <= 25)).all()
+    assert r.sinr_db == pytest.approx(float(np.mean(t.sinr_db)))
+    # retransmissions follow NACKs of the same link
+    nack = ~t.ack[:-1] & (t.transmission_index[:-1] < 3)
+    assert (t.transmission_index[1:][nack] == t.transmission_index[:-1][nack] + 1).all()
+    assert t.new_data[1:][~nack].all()
+
+
+def test_per_tb_results_two_codewords():
+    cfg = PdschConfig(carrier=CarrierConfig(n_size_grid=8), num_layers=5, mcs_index=10,
+                      dmrs=DmrsConfig(length=2))
+    r = PdschLink(cfg).run(25.0, 2, batch_size=2, rng=np.random.default_rng(4))
+    assert r.per_tb.ack.shape == (2, 2, 2) and r.per_tb.ack.all()
+    assert r.per_tb.tbs == cfg.resources.tbs and len(set(r.per_tb.tbs)) == 2

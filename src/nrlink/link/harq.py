@@ -164,6 +164,11 @@ class HarqStatistics:
         Σ TBS over the delivered transport blocks.
     bits_max : int
         Σ TBS over all transmissions (had every transmission delivered a new TB).
+    first_transmission_bits, first_transmission_bit_errors : int
+        Σ TBS over the first transmissions, and the decoded TB bits in error among them.
+    bits_completed, residual_bit_errors : int
+        Σ TBS over the completed transport blocks, and the bits in error that they finally
+        delivered or dropped (failed TBs' last decoding, plus undetected errors).
     delivered_at : tuple of int
         ``delivered_at[k]``: transport blocks delivered on their transmission k (0-based).
     """
@@ -179,6 +184,10 @@ class HarqStatistics:
     transmissions_completed: int = 0
     bits_delivered: int = 0
     bits_max: int = 0
+    first_transmission_bits: int = 0
+    first_transmission_bit_errors: int = 0
+    bits_completed: int = 0
+    residual_bit_errors: int = 0
     delivered_at: tuple[int, ...] = field(default=())
 
     def __add__(self, other: HarqStatistics) -> HarqStatistics:
@@ -205,6 +214,16 @@ class HarqStatistics:
     def residual_bler(self) -> float:
         """Residual BLER: transport blocks failed after max_transmissions / completed ones."""
         return _ratio(self.tbs_failed, self.tbs_completed)
+
+    @property
+    def ber_first(self) -> float:
+        """Bit error rate of the decoded TBs on their first transmission."""
+        return _ratio(self.first_transmission_bit_errors, self.first_transmission_bits)
+
+    @property
+    def residual_ber(self) -> float:
+        """Bit error rate of the completed TBs after HARQ (dropped and undetected errors)."""
+        return _ratio(self.residual_bit_errors, self.bits_completed)
 
     @property
     def throughput(self) -> float:
@@ -268,6 +287,8 @@ class HarqSlotResult:
         NACK on the last allowed transmission: the transport block is dropped.
     bits_ok : ndarray of bool, shape (B,)
         The decoded bits equal the transmitted ones.
+    bit_errors : ndarray of int64, shape (B,)
+        Decoded TB bits that differ from the transmitted ones.
     bits : ndarray of uint8, shape (B, A)
         Decoded transport block bits.
     iterations : ndarray of int32, shape (B, C)
@@ -284,6 +305,7 @@ class HarqSlotResult:
     tb_crc_ok: np.ndarray
     failed: np.ndarray
     bits_ok: np.ndarray
+    bit_errors: np.ndarray
     bits: np.ndarray
     iterations: np.ndarray
     statistics: HarqStatistics
@@ -566,7 +588,8 @@ class HarqProcesses:
             iterations[idx] = res.iterations
 
         index, new = self._pending_index, pending.new_data
-        bits_ok = np.all(bits_hat == self._bits, axis=-1)
+        bit_errors = np.count_nonzero(bits_hat != self._bits, axis=-1).astype(np.int64)
+        bits_ok = bit_errors == 0
         ack = crc if self.config.ack == "crc" else bits_ok
         last = index == self.config.max_transmissions - 1
         failed = ~ack & last
@@ -585,13 +608,17 @@ class HarqProcesses:
             transmissions_completed=int((index + 1)[done].sum()),
             bits_delivered=n_del * self.tbs,
             bits_max=b * self.tbs,
+            first_transmission_bits=int(np.count_nonzero(first)) * self.tbs,
+            first_transmission_bit_errors=int(bit_errors[first].sum()),
+            bits_completed=int(np.count_nonzero(done)) * self.tbs,
+            residual_bit_errors=int(bit_errors[done].sum()),
             delivered_at=tuple(int(v) for v in np.bincount(
                 index[ack], minlength=self.config.max_transmissions)),
         )
         result = HarqSlotResult(
             rv=pending.rv, transmission_index=_readonly(index), new_data=new,
             ndi=_readonly(self._ndi.copy()), ack=ack, tb_crc_ok=crc, failed=failed,
-            bits_ok=bits_ok,
+            bits_ok=bits_ok, bit_errors=bit_errors,
             bits=bits_hat, iterations=iterations, statistics=slot,
         )
         self._tx_index = index + 1

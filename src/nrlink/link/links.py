@@ -37,7 +37,45 @@ from nrlink.rx.receiver import ReceiverConfig, receive_llr
 from nrlink.spec.ts38211.numerology import min_fft_size, sample_rate
 from nrlink.spec.ts38211.ofdm import ofdm_demodulate, ofdm_modulate
 
-__all__ = ["LinkResult", "PdschLink", "PuschLink"]
+__all__ = ["LinkResult", "PdschLink", "PuschLink", "TransportBlockResults"]
+
+
+@dataclass(frozen=True, slots=True)
+class TransportBlockResults:
+    """Per-transmission results of a link run: one entry per slot, link and codeword.
+
+    Every array has shape ``(num_slots, batch, n_codewords)`` except ``sinr_db``.
+
+    Attributes
+    ----------
+    tb_crc_ok : ndarray of bool
+        TB CRC passed (TS 38.212 §7.2.1).
+    ack : ndarray of bool
+        The transport block was acknowledged (delivered) by this transmission.
+    bit_errors : ndarray of int64
+        Decoded TB bits that differ from the sent ones.
+    iterations : ndarray of float32
+        Mean LDPC iterations over the code blocks of the TB.
+    rv, transmission_index : ndarray of int64
+        Redundancy version and 0-based HARQ transmission index.
+    new_data : ndarray of bool
+        First transmission of a transport block.
+    sinr_db : ndarray of float32, shape (num_slots, batch)
+        Effective post-equalisation SINR of each slot and link (mean of the linear SINR
+        over data REs and layers, in dB; NaN for the ML detector).
+    tbs : tuple of int
+        TBS of each codeword.
+    """
+
+    tb_crc_ok: np.ndarray
+    ack: np.ndarray
+    bit_errors: np.ndarray
+    iterations: np.ndarray
+    rv: np.ndarray
+    transmission_index: np.ndarray
+    new_data: np.ndarray
+    sinr_db: np.ndarray
+    tbs: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,15 +90,19 @@ class LinkResult:
         TBs delivered/failed, first-transmission and residual BLER, throughput relative to
         the maximum (TS 38.101-4), bits per slot.
     sinr_db : float
-        Mean post-equalisation SINR over the slots and links (NaN for the ML detector).
+        Mean over the slots and links of the effective post-equalisation SINR in dB (NaN
+        for the ML detector).
     iterations : float
         Mean LDPC iterations per code block.
+    per_tb : TransportBlockResults
+        CRC, bit errors, iterations, RV and SINR of every transmission.
     """
 
     snr_db: float
     statistics: HarqStatistics
     sinr_db: float
     iterations: float
+    per_tb: TransportBlockResults
 
     @property
     def bler(self) -> float:
@@ -71,6 +113,11 @@ class LinkResult:
     def throughput(self) -> float:
         """Delivered TB bits relative to the maximum (TS 38.101-4 definition)."""
         return self.statistics.throughput
+
+    @property
+    def ber(self) -> float:
+        """Bit error rate of the decoded TBs on their first transmission."""
+        return self.statistics.ber_first
 
 
 class _SharedChannelLink:
@@ -228,7 +275,7 @@ class _SharedChannelLink:
         procs = [HarqProcesses(self.config, batch, self.harq, codeword=q) for q in range(n_cw)]
         real = None if self._channel is None else self._channel.realise(batch, rng=rng)
         stats = None
-        sinr, iters = [], []
+        sinr, iters, slots = [], [], []
         perfect = self.receiver.channel_estimation == "perfect"
         for k in range(num_slots):
             coded = []
@@ -243,15 +290,33 @@ class _SharedChannelLink:
                 y = awgn(apply_ofdm_channel(x, np.ascontiguousarray(h)), n0, rng=rng)
             out = receive_llr(y, self.config, self.receiver, h=h if perfect else None,
                               noise_var=n0 if perfect else None, precoder=self.precoder)
+            per_cw = []
             for p, llr in zip(procs, out.llr, strict=True):
                 res = p.receive(llr, decoder=self.decoder)
                 stats = res.statistics if stats is None else stats + res.statistics
                 iters.append(res.iterations)
+                per_cw.append(res)
+            slots.append(per_cw)
             sinr.append(out.sinr_db)
+
+        def field(name, dtype):
+            return np.array([[getattr(r, name) for r in per_cw] for per_cw in slots],
+                            dtype=dtype).transpose(0, 2, 1)
+
+        per_tb = TransportBlockResults(
+            tb_crc_ok=field("tb_crc_ok", bool), ack=field("ack", bool),
+            bit_errors=field("bit_errors", np.int64),
+            iterations=np.array([[r.iterations.mean(axis=-1) for r in per_cw]
+                                 for per_cw in slots], np.float32).transpose(0, 2, 1),
+            rv=field("rv", np.int64), transmission_index=field("transmission_index", np.int64),
+            new_data=field("new_data", bool), sinr_db=np.stack(sinr).astype(np.float32),
+            tbs=tuple(p.tbs for p in procs),
+        )
+        ml = self.receiver.detector == "ml"
         return LinkResult(snr_db=float(snr_db), statistics=stats,
-                          sinr_db=float(np.nanmean(np.concatenate(sinr))) if self.receiver.detector
-                          != "ml" else float("nan"),
-                          iterations=float(np.mean(np.concatenate([i.ravel() for i in iters]))))
+                          sinr_db=float("nan") if ml else float(np.mean(per_tb.sinr_db)),
+                          iterations=float(np.mean(np.concatenate([i.ravel() for i in iters]))),
+                          per_tb=per_tb)
 
 
 class PuschLink(_SharedChannelLink):
