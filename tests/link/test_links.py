@@ -157,3 +157,42 @@ def test_per_tb_results_two_codewords():
     r = PdschLink(cfg).run(25.0, 2, batch_size=2, rng=np.random.default_rng(4))
     assert r.per_tb.ack.shape == (2, 2, 2) and r.per_tb.ack.all()
     assert r.per_tb.tbs == cfg.resources.tbs and len(set(r.per_tb.tbs)) == 2
+
+
+def test_time_domain_path_finds_a_delayed_slot():
+    """A propagation delay of 3.7 µs (longer than the 2.3 µs CP) is found from the DM-RS: the
+    receiver starts each slot at the strongest path, a few samples after the delay, and the
+    link performs as with no delay; the ideal-timing receiver starts at the delay."""
+    ch = TdlConfig(model="TDL-C", delay_spread_ns=300.0, doppler_hz=5.0, num_rx=2)
+    delay, fs = 3.7e-6, 512 * 30e3
+    base = PuschLink(CFG, channel=ch, waveform=True).run(20.0, 3, batch_size=4,
+                                                          rng=np.random.default_rng(8))
+    est = PuschLink(CFG, channel=ch, waveform=True, timing_offset_s=delay).run(
+        20.0, 3, batch_size=4, rng=np.random.default_rng(8))
+    ideal = PuschLink(CFG, channel=ch, waveform=True, timing_offset_s=delay,
+                      receiver=ReceiverConfig(timing="ideal")).run(
+        20.0, 3, batch_size=4, rng=np.random.default_rng(8))
+    d = round(delay * fs)
+    assert est.per_tb.timing_offset.shape == (3, 4)
+    assert ((est.per_tb.timing_offset >= d) & (est.per_tb.timing_offset <= d + 5)).all()
+    np.testing.assert_array_equal(est.per_tb.timing_offset - d, base.per_tb.timing_offset)
+    assert (ideal.per_tb.timing_offset == d).all()
+    assert est.bler == ideal.bler == base.bler == 0.0
+    assert abs(est.sinr_db - base.sinr_db) < 0.5 and abs(ideal.sinr_db - base.sinr_db) < 0.5
+    assert base.per_tb.timing_offset is not None
+    grid = PuschLink(CFG, channel=ch).run(20.0, 1, batch_size=1, rng=np.random.default_rng(8))
+    assert grid.per_tb.timing_offset is None
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"timing_offset_s": 1e-6}, r"timing_offset_s=1e-06 is not allowed without waveform"),
+    ({"timing_offset_s": -1e-6, "waveform": True}, r"timing_offset_s=-1e-06 .* \[0, 0.00025\)"),
+    ({"timing_offset_s": 3e-4, "waveform": True}, r"timing_offset_s=0.0003 is not allowed"),
+    ({"receiver": {"timing": "late"}}, r"timing='late' is not allowed"),
+])
+def test_bad_timing_arguments(kwargs, match):
+    ch = TdlConfig(model="TDL-C", delay_spread_ns=300.0, doppler_hz=5.0, num_rx=2)
+    with pytest.raises(ConfigError, match=match):
+        if isinstance(kwargs.get("receiver"), dict):
+            kwargs = {"receiver": ReceiverConfig.from_dict(kwargs["receiver"])}
+        PuschLink(CFG, channel=ch, **kwargs)

@@ -9,7 +9,8 @@ receiver of :mod:`nrlink.rx.receiver` feeds the HARQ processes of :mod:`nrlink.l
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from nrlink.link.pdsch import PdschTransmitter
 from nrlink.link.pusch import PuschTransmitter
 from nrlink.rx.ldpc_decoder import LdpcDecoderConfig
 from nrlink.rx.receiver import ReceiverConfig, receive_llr
+from nrlink.rx.timing import TimingEstimator, timing_reference
 from nrlink.spec.ts38211.numerology import min_fft_size, sample_rate
 from nrlink.spec.ts38211.ofdm import ofdm_demodulate, ofdm_modulate
 
@@ -65,6 +67,9 @@ class TransportBlockResults:
         over data REs and layers, in dB; NaN for the ML detector).
     tbs : tuple of int
         TBS of each codeword.
+    timing_offset : ndarray of int64, shape (num_slots, batch), or None
+        Time-domain path: the sample offset where the receiver started the slot (estimated
+        or ideal); None for the grid path.
     """
 
     tb_crc_ok: np.ndarray
@@ -76,6 +81,7 @@ class TransportBlockResults:
     new_data: np.ndarray
     sinr_db: np.ndarray
     tbs: tuple[int, ...]
+    timing_offset: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +150,12 @@ class _SharedChannelLink:
         the middle of the cyclic prefix (timing alignment that tolerates the band-limited
         channel's precursor and delays up to half the CP), instead of the per-RE channel on
         the grid (no inter-carrier interference). Slower; captures ICI at high Doppler.
+        The slots form one continuous stream: the delayed tail of a slot overlaps the start
+        of the next. The receiver finds the slot by DM-RS cross-correlation
+        (:mod:`nrlink.rx.timing`, or the known delay for ``receiver.timing="ideal"``).
+    timing_offset_s : float, default 0.0
+        Propagation delay added to every path (time-domain path only), in [0, half a
+        slot); the receiver has to find it.
 
     Raises
     ------
@@ -157,7 +169,7 @@ class _SharedChannelLink:
     def __init__(self, config, *, channel: TdlConfig | CdlConfig | None = None,
                  num_rx: int | None = None, receiver: ReceiverConfig | None = None,
                  harq: HarqConfig | None = None, decoder: LdpcDecoderConfig | None = None,
-                 precoder=None, waveform: bool = False):
+                 precoder=None, waveform: bool = False, timing_offset_s: float = 0.0):
         if not isinstance(config, self._config_type):
             raise ConfigError(f"config={config!r} is not allowed: config must be a "
                               f"{self._config_type.__name__}")
@@ -209,6 +221,18 @@ class _SharedChannelLink:
             raise ConfigError(f"waveform={waveform!r} is not allowed: it must be True or False")
         self.waveform = waveform and self._channel is not None
         carrier = config.carrier
+        half_slot = 0.5e-3 / (1 << carrier.mu)
+        if not (isinstance(timing_offset_s, int | float) and 0 <= timing_offset_s < half_slot):
+            raise ConfigError(
+                f"timing_offset_s={timing_offset_s!r} is not allowed: it must be a delay in "
+                f"[0, {half_slot:g}) s (half a slot)"
+            )
+        if timing_offset_s and not self.waveform:
+            raise ConfigError(
+                f"timing_offset_s={timing_offset_s!r} is not allowed without waveform=True and "
+                "a TDL/CDL channel: only the time-domain path models a delay"
+            )
+        self.timing_offset_s = float(timing_offset_s)
         self.fft_size = min_fft_size(carrier.n_sc)
         self._cp_fraction = 0.5 if self.waveform else 1.0
         self._symbol_times = ofdm_symbol_times(mu=carrier.mu, cp=carrier.cyclic_prefix,
@@ -221,6 +245,16 @@ class _SharedChannelLink:
             h = np.ones((self.num_rx, ports), np.complex64) if ports == 1 else np.eye(
                 ports, dtype=np.complex64)
             self._static_h = h
+        self._timing = None
+        if self.waveform:
+            # Samples kept beyond the slot: the delay, the channel's delay spread and the
+            # band-limiting kernel; the timing search covers them all.
+            max_delay = float(np.max(self._channel.realise(1, rng=np.random.default_rng(0))
+                                     .cir(np.zeros(1)).delays))
+            self._extra = math.ceil((self.timing_offset_s + max_delay) * self._fs) + 2 * 8
+            self._timing = TimingEstimator(
+                timing_reference(config, self.precoder, fft_size=self.fft_size),
+                max_offset=self._extra)
 
     def _channel_grid(self, real, slot: int, batch: int) -> np.ndarray:
         """Per-RE channel (batch, n_rx, n_tx, n_symb, n_sc) of slot ``slot``."""
@@ -233,19 +267,35 @@ class _SharedChannelLink:
         cir = real.cir(self._symbol_times + slot * self._slot_s)
         return ofdm_channel(cir, n_sc=c.n_sc, scs_hz=self._scs_hz)
 
-    def _through_waveform(self, x, real, slot: int, n0: float, rng) -> np.ndarray:
-        """OFDM-modulate, convolve with the channel, add noise, OFDM-demodulate (§5.3.1).
+    def _through_waveform(self, x, real, slot: int, n0: float, rng, state: dict) -> np.ndarray:
+        """OFDM-modulate, delay and convolve with the channel, add noise, find the slot's
+        timing and OFDM-demodulate (TS 38.211 §5.3.1).
 
-        N0 per time-domain sample equals N0 per RE after the orthonormal demodulation.
+        The noise-free tail beyond the slot (delay and delay spread) is carried into the
+        next slot. N0 per time-domain sample equals N0 per RE after the orthonormal
+        demodulation.
         """
         c = self.config.carrier
         kw = dict(mu=c.mu, cp=c.cyclic_prefix, fft_size=self.fft_size, slot=c.slot)
         x_t = ofdm_modulate(x, **kw)
+        n, e = x_t.shape[-1], self._extra
+        x_t = np.concatenate([x_t, np.zeros(x_t.shape[:-1] + (e,), x_t.dtype)], axis=-1)
         start = slot * self._slot_s
-        n = x_t.shape[-1]
-        cir = real.cir(sample_times(n // 16 + 2, self._fs / 16, start=start))
+        cir = real.cir(sample_times((n + e) // 16 + 2, self._fs / 16, start=start))
+        if self.timing_offset_s:
+            cir = replace(cir, delays=cir.delays + self.timing_offset_s)
         y_t = apply_time_channel(x_t, cir, sample_rate_hz=self._fs, start=start)
+        if state.get("tail") is not None:
+            y_t[..., :e] += state["tail"]
+        state["tail"] = y_t[..., n:].copy()
         y_t = awgn(y_t, n0, rng=rng)
+        b = y_t.shape[0]
+        if self.receiver.timing == "ideal":
+            off = np.full(b, round(self.timing_offset_s * self._fs), dtype=np.int64)
+        else:
+            off = self._timing.estimate(y_t)
+        state.setdefault("offsets", []).append(off)
+        y_t = np.take_along_axis(y_t, (off[:, None] + np.arange(n))[:, None, :], axis=-1)
         return ofdm_demodulate(y_t, n_sc=c.n_sc, cp_fraction=self._cp_fraction, **kw)
 
     def run(self, snr_db: float, num_slots: int, *, batch_size: int = 8,
@@ -275,7 +325,7 @@ class _SharedChannelLink:
         procs = [HarqProcesses(self.config, batch, self.harq, codeword=q) for q in range(n_cw)]
         real = None if self._channel is None else self._channel.realise(batch, rng=rng)
         stats = None
-        sinr, iters, slots = [], [], []
+        sinr, iters, slots, wave_state = [], [], [], {}
         perfect = self.receiver.channel_estimation == "perfect"
         for k in range(num_slots):
             coded = []
@@ -285,7 +335,7 @@ class _SharedChannelLink:
             x = self.tx.grid_from_coded(coded[0] if n_cw == 1 else coded)  # (B, ports, ...)
             h = self._channel_grid(real, k, batch)
             if self.waveform:
-                y = self._through_waveform(x, real, k, n0, rng)
+                y = self._through_waveform(x, real, k, n0, rng, wave_state)
             else:
                 y = awgn(apply_ofdm_channel(x, np.ascontiguousarray(h)), n0, rng=rng)
             out = receive_llr(y, self.config, self.receiver, h=h if perfect else None,
@@ -311,6 +361,7 @@ class _SharedChannelLink:
             rv=field("rv", np.int64), transmission_index=field("transmission_index", np.int64),
             new_data=field("new_data", bool), sinr_db=np.stack(sinr).astype(np.float32),
             tbs=tuple(p.tbs for p in procs),
+            timing_offset=np.stack(wave_state["offsets"]) if self.waveform else None,
         )
         ml = self.receiver.detector == "ml"
         return LinkResult(snr_db=float(snr_db), statistics=stats,

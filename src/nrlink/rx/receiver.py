@@ -49,6 +49,9 @@ class ReceiverConfig(FromDictMixin):
     demapper : {"maxlog", "logmap"}, default "maxlog"
     phase_tracking : bool, default True
         Correct the common phase error of each OFDM symbol from the PT-RS, when present.
+    timing : {"estimate", "ideal"}, default "estimate"
+        Time-domain links only: place the FFT window from a DM-RS cross-correlation timing
+        estimate (:mod:`nrlink.rx.timing`) or from the known propagation delay.
     """
 
     channel_estimation: Literal["ls-linear", "lmmse", "perfect"] = "ls-linear"
@@ -56,6 +59,7 @@ class ReceiverConfig(FromDictMixin):
     detector: Literal["lmmse", "zf", "ml"] = "lmmse"
     demapper: Literal["maxlog", "logmap"] = "maxlog"
     phase_tracking: bool = True
+    timing: Literal["estimate", "ideal"] = "estimate"
 
     def __post_init__(self) -> None:
         if self.channel_estimation not in _ESTIMATORS:
@@ -71,6 +75,10 @@ class ReceiverConfig(FromDictMixin):
         if not isinstance(self.phase_tracking, bool):
             raise ConfigError(f"phase_tracking={self.phase_tracking!r} is not allowed: it must "
                               "be True or False")
+        if self.timing not in ("estimate", "ideal"):
+            raise ConfigError(
+                f"timing={self.timing!r} is not allowed: it must be 'estimate' or 'ideal'"
+            )
         if self.demapper not in ("maxlog", "logmap"):
             raise ConfigError(
                 f"demapper={self.demapper!r} is not allowed: it must be 'maxlog' or 'logmap'"
