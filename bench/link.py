@@ -6,8 +6,8 @@ Speed rows: end-to-end slots per second (one slot of one link = one TB) for the 
 issue 5 — 52 PRB, 30 kHz, MCS 14 (table 1), 1 layer, 1 rx antenna, DM-RS type 1 with one
 additional position, AWGN, LS + linear interpolation + LMMSE, layered min-sum LDPC — with the
 stage breakdown (transmitter, channel + noise, estimation, detection, demapping and
-descrambling, decoding), measured on a batch of 8 links; and the PDSCH of 273 PRB with 4
-layers and 4 rx antennas over TDL-C.
+descrambling, decoding with HARQ) from the link's own timers, on a batch of 8 links; and the
+same for the PDSCH of 273 PRB with 4 layers and 4 rx antennas over TDL-C 300 ns / 100 Hz.
 
 ``--bler``: BLER of the first transmission versus per-RE SNR 7.0 … 9.0 dB (0.5 dB steps),
 ``--tbs`` TBs per point (default 1000), for three receivers: LS + linear, LMMSE (Wiener)
@@ -28,9 +28,8 @@ import argparse  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
-from _bench import best_time, emit, metadata  # noqa: E402
+from _bench import emit, metadata  # noqa: E402
 
-from nrlink.channel import awgn, noise_variance  # noqa: E402
 from nrlink.config import (  # noqa: E402
     CarrierConfig,
     DmrsConfig,
@@ -40,13 +39,7 @@ from nrlink.config import (  # noqa: E402
 )
 from nrlink.link.harq import HarqConfig  # noqa: E402
 from nrlink.link.links import PdschLink, PuschLink  # noqa: E402
-from nrlink.link.pusch import PuschTransmitter  # noqa: E402
-from nrlink.link.sch import decode_tb  # noqa: E402
-from nrlink.rx.demapping import demap_llr  # noqa: E402
-from nrlink.rx.detection import lmmse_detect  # noqa: E402
-from nrlink.rx.estimation import estimate_channel  # noqa: E402
 from nrlink.rx.receiver import ReceiverConfig  # noqa: E402
-from nrlink.spec.ts38211.scrambling import descramble_llr  # noqa: E402
 
 SEED = 20261125
 CFG = PuschConfig(carrier=CarrierConfig(scs_khz=30, n_size_grid=52), mcs_index=14,
@@ -54,57 +47,36 @@ CFG = PuschConfig(carrier=CarrierConfig(scs_khz=30, n_size_grid=52), mcs_index=1
 BATCH = 8
 
 
-def speed_rows(rng) -> list[dict]:
-    rows = []
-    link = PuschLink(CFG, harq=HarqConfig(max_transmissions=1))
-    slots = 40
-    link.run(8.0, 2, batch_size=BATCH, rng=rng)  # JIT warm-up
+STAGES = ("transmitter", "channel", "estimation", "detection", "demapping", "decoding")
+
+
+def _timed(link, snr_db: float, slots: int, batch: int, rng, name: str, desc: str) -> list[dict]:
+    """End-to-end row and the stage breakdown (the link's own timers) of one run."""
+    link.run(snr_db, 1, batch_size=batch, rng=rng)  # JIT warm-up
+    timings: dict = {}
     t0 = time.perf_counter()
-    link.run(8.0, slots, batch_size=BATCH, rng=rng)
+    link.run(snr_db, slots, batch_size=batch, rng=rng, timings=timings)
     dt = time.perf_counter() - t0
-    desc = "PUSCH 52 PRB 30 kHz MCS 14, 1 layer, 1 rx, AWGN 8 dB, batch 8"
-    rows.append({"name": "pusch_awgn_end_to_end", "slots_per_s": slots * BATCH / dt,
-                 "ms_per_slot": dt * 1e3 / (slots * BATCH), "batch": desc})
-    # Stage breakdown on one batch.
-    tx = PuschTransmitter(CFG)
-    res = CFG.resources
-    bits = rng.integers(0, 2, (BATCH, tx.tbs), dtype=np.uint8)
-    n0 = float(noise_variance(8.0))
-    grid = tx.grid(bits)
-    y = awgn(grid, n0, rng=rng)
-    est = estimate_channel(y, CFG)
-    y_d = np.ascontiguousarray(np.moveaxis(y[..., res.data_mask], 1, -1))
-    h_d = np.ascontiguousarray(np.moveaxis(est.h[..., res.data_mask], -1, 1))
-    x, v = lmmse_detect(y_d, h_d, est.noise_var.mean(axis=-1)[:, None])
-    llr = descramble_llr(demap_llr(x[..., 0], res.mcs.qm, v[..., 0]),
-                         CFG.c_init)
-    stages = {
-        "transmitter": lambda: tx.grid(bits),
-        "channel_noise": lambda: awgn(grid, n0, rng=rng),
-        "estimation": lambda: estimate_channel(y, CFG),
-        "detection": lambda: lmmse_detect(y_d, h_d, est.noise_var.mean(axis=-1)[:, None]),
-        "demapping": lambda: descramble_llr(demap_llr(x[..., 0], res.mcs.qm, v[..., 0]),
-                                            CFG.c_init),
-        "decoding": lambda: decode_tb(llr, res.tb_configs[0]),
-    }
-    for name, fn in stages.items():
-        t = best_time(fn)
-        rows.append({"name": f"stage_{name}", "ms_per_slot": t * 1e3 / BATCH,
-                     "batch": f"per slot, measured on a batch of {BATCH}"})
+    n = slots * batch
+    rows = [{"name": f"{name}_end_to_end", "slots_per_s": n / dt, "ms_per_slot": dt * 1e3 / n,
+             "batch": desc}]
+    for stage in STAGES:
+        rows.append({"name": f"{name}_stage_{stage}", "ms_per_slot": timings[stage] * 1e3 / n,
+                     "share": timings[stage] / dt, "batch": f"per slot, batch of {batch}"})
+    return rows
+
+
+def speed_rows(rng) -> list[dict]:
+    rows = _timed(PuschLink(CFG, harq=HarqConfig(max_transmissions=1)), 8.0, 40, BATCH, rng,
+                  "pusch_awgn", "PUSCH 52 PRB 30 kHz MCS 14, 1 layer, 1 rx, AWGN 8 dB, LS + "
+                  "linear, LMMSE, batch 8")
     # PDSCH 273 PRB, 4 layers, 4 rx, TDL-C 300 ns / 100 Hz.
     pd = PdschConfig(carrier=CarrierConfig(scs_khz=30, n_size_grid=273), num_layers=4,
                      mcs_index=14)
     ch = TdlConfig(model="TDL-C", delay_spread_ns=300.0, doppler_hz=100.0, num_tx=4, num_rx=4)
-    plink = PdschLink(pd, channel=ch, harq=HarqConfig(max_transmissions=1))
-    plink.run(25.0, 1, batch_size=2, rng=rng)  # warm-up
-    n = 4
-    t0 = time.perf_counter()
-    plink.run(25.0, n, batch_size=2, rng=rng)
-    dt = time.perf_counter() - t0
-    rows.append({"name": "pdsch_273prb_4x4_tdlc_end_to_end", "slots_per_s": n * 2 / dt,
-                 "ms_per_slot": dt * 1e3 / (n * 2),
-                 "batch": "PDSCH 273 PRB 30 kHz MCS 14, 4 layers, 4 rx, TDL-C 300 ns 100 Hz, "
-                          "25 dB, batch 2"})
+    rows += _timed(PdschLink(pd, channel=ch, harq=HarqConfig(max_transmissions=1)), 25.0, 4, 2,
+                   rng, "pdsch_273prb_4x4_tdlc", "PDSCH 273 PRB 30 kHz MCS 14, 4 layers, 4 rx, "
+                   "TDL-C 300 ns 100 Hz, 25 dB, batch 2")
     return rows
 
 

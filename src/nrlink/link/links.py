@@ -10,10 +10,12 @@ receiver of :mod:`nrlink.rx.receiver` feeds the HARQ processes of :mod:`nrlink.l
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from nrlink._profile import lap
 from nrlink.channel import (
     CdlChannel,
     TdlChannel,
@@ -299,7 +301,7 @@ class _SharedChannelLink:
         return ofdm_demodulate(y_t, n_sc=c.n_sc, cp_fraction=self._cp_fraction, **kw)
 
     def run(self, snr_db: float, num_slots: int, *, batch_size: int = 8,
-            rng: np.random.Generator) -> LinkResult:
+            rng: np.random.Generator, timings: dict | None = None) -> LinkResult:
         """Simulate ``num_slots`` consecutive slots of ``batch_size`` independent links.
 
         Parameters
@@ -313,6 +315,11 @@ class _SharedChannelLink:
             Independent links simulated together.
         rng : numpy.random.Generator
             Source of the TB bits, the channel and the noise.
+        timings : dict, optional
+            Profiling: the seconds spent in each stage are added to it under
+            "transmitter" (TB bits, coding and the grid), "channel" (fading, noise, and for
+            the time-domain path OFDM and timing), "estimation", "detection", "demapping"
+            and "decoding" (with the HARQ bookkeeping).
         """
         rng = check_rng(rng)
         num_slots = check_int("num_slots", num_slots, "an integer ≥ 1", "PuschLink.run", lo=1)
@@ -328,24 +335,30 @@ class _SharedChannelLink:
         sinr, iters, slots, wave_state = [], [], [], {}
         perfect = self.receiver.channel_estimation == "perfect"
         for k in range(num_slots):
+            t0 = time.perf_counter()
             coded = []
             for p in procs:
                 p.next_transmission(rng)
                 coded.append(p.encode())
             x = self.tx.grid_from_coded(coded[0] if n_cw == 1 else coded)  # (B, ports, ...)
+            t0 = lap(timings, "transmitter", t0)
             h = self._channel_grid(real, k, batch)
             if self.waveform:
                 y = self._through_waveform(x, real, k, n0, rng, wave_state)
             else:
                 y = awgn(apply_ofdm_channel(x, np.ascontiguousarray(h)), n0, rng=rng)
+            lap(timings, "channel", t0)
             out = receive_llr(y, self.config, self.receiver, h=h if perfect else None,
-                              noise_var=n0 if perfect else None, precoder=self.precoder)
+                              noise_var=n0 if perfect else None, precoder=self.precoder,
+                              timings=timings)
+            t0 = time.perf_counter()
             per_cw = []
             for p, llr in zip(procs, out.llr, strict=True):
                 res = p.receive(llr, decoder=self.decoder)
                 stats = res.statistics if stats is None else stats + res.statistics
                 iters.append(res.iterations)
                 per_cw.append(res)
+            lap(timings, "decoding", t0)
             slots.append(per_cw)
             sinr.append(out.sinr_db)
 

@@ -9,11 +9,13 @@ receiver algorithms are implementation choices; the signal structure they undo i
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
+from nrlink._profile import lap
 from nrlink.config._base import FromDictMixin
 from nrlink.config.pusch import PuschConfig
 from nrlink.errors import ConfigError
@@ -123,7 +125,7 @@ def _check_grid(y, cfg) -> np.ndarray:
 
 
 def receive_llr(y, cfg, receiver: ReceiverConfig | None = None, *, h=None,
-                noise_var=None, precoder=None) -> ReceiverOutput:
+                noise_var=None, precoder=None, timings: dict | None = None) -> ReceiverOutput:
     """Received grid → descrambled codeword LLRs of a PDSCH / PUSCH slot.
 
     Implements the receiver side of TS 38.211 §6.3.1 (PUSCH) / §7.3.1 (PDSCH): the inverse
@@ -143,11 +145,16 @@ def receive_llr(y, cfg, receiver: ReceiverConfig | None = None, *, h=None,
         The true noise variance per RE (perfect CSI); estimated from the DM-RS otherwise.
     precoder : array_like, shape (n_ports, n_layers), optional
         W for perfect CSI (PUSCH: the configuration's; PDSCH: what the transmitter used).
+    timings : dict, optional
+        Profiling: seconds spent are added under "estimation" (with phase tracking),
+        "detection" and "demapping" (with transform de-precoding, layer de-mapping and
+        descrambling).
 
     Returns
     -------
     ReceiverOutput
     """
+    t0 = time.perf_counter()
     rc = receiver or ReceiverConfig()
     y = _check_grid(y, cfg)
     res = cfg.resources
@@ -180,6 +187,7 @@ def receive_llr(y, cfg, receiver: ReceiverConfig | None = None, *, h=None,
         nv = np.asarray(est.noise_var, dtype=np.float32)
         nv = nv.mean(axis=-1) if nv.ndim == 2 else np.broadcast_to(nv, (b,)).copy()
     nv = np.maximum(nv, np.float32(1e-12))
+    t0 = lap(timings, "estimation", t0)
 
     mask = res.data_mask
     y_d = np.ascontiguousarray(np.moveaxis(y[..., mask], 1, -1))  # (b, n_re, rx)
@@ -196,6 +204,7 @@ def receive_llr(y, cfg, receiver: ReceiverConfig | None = None, *, h=None,
         bounds = np.cumsum((0, *res.codeword_layers))
         llrs = tuple(np.ascontiguousarray(llr_re[:, :, lo:hi, :]).reshape(b, -1)
                      for lo, hi in zip(bounds[:-1], bounds[1:], strict=True))
+        t0 = lap(timings, "detection", t0)
     else:
         detect = lmmse_detect if rc.detector == "lmmse" else zf_detect
         x_hat, nv_eff = detect(y_d, h_d, nv[:, None])  # (b, n_re, L) each
@@ -203,6 +212,7 @@ def receive_llr(y, cfg, receiver: ReceiverConfig | None = None, *, h=None,
         v = np.moveaxis(nv_eff, -1, 1).astype(np.float32)
         sinr = (10 * np.log10(np.mean(1.0 / np.maximum(v, 1e-12), axis=(1, 2)))).astype(
             np.float32)
+        t0 = lap(timings, "detection", t0)
         if cfg.transform_precoding:
             m_sc = 12 * len(res.prbs)
             x = transform_deprecode(x, m_sc)
@@ -216,4 +226,5 @@ def receive_llr(y, cfg, receiver: ReceiverConfig | None = None, *, h=None,
     c_inits = ([cfg.c_init] if isinstance(cfg, PuschConfig)
                else [cfg.c_init(q) for q in range(n_cw)])
     out = tuple(descramble_llr(llr, c) for llr, c in zip(llrs, c_inits, strict=True))
+    lap(timings, "demapping", t0)
     return ReceiverOutput(llr=out, sinr_db=sinr, noise_var=nv)
