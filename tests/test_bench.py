@@ -24,7 +24,8 @@ def _rows(script: str, *args: str) -> list[dict]:
     ("phy.py", ("--quick",), {"demap_maxlog_qm8", "ofdm_mod_demod", "pusch_tx_grid"},
      ("seconds",)),
     ("channel.py", (), {"tdlc_4x4_freq", "tdlc_4x4_time", "cdlc_4x4_freq"}, ("ms",)),
-    ("link.py", (), {"pusch_awgn_end_to_end", "stage_decoding", "stage_estimation"},
+    ("link.py", (), {"pusch_awgn_end_to_end", "pusch_awgn_stage_decoding",
+                     "pdsch_273prb_4x4_tdlc_end_to_end", "pdsch_273prb_4x4_tdlc_stage_detection"},
      ("ms_per_slot",)),
 ])
 def test_bench_json_rows(script, args, names, measure):
