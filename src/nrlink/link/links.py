@@ -307,8 +307,12 @@ class _SharedChannelLink:
         Parameters
         ----------
         snr_db : float
-            Per-RE SNR: average data-RE energy over the noise variance per RE and receive
-            antenna (unit-power channel, unit-energy data REs).
+            Per-RE SNR Ês/N0 at each receive antenna, as in TS 38.101-4 / TS 38.104 (SNR
+            of the demodulation requirements): Ês is the average received energy of a
+            data RE summed over the transmit antennas, ||W||_F² for unit-energy layer
+            symbols and a channel of unit average power per antenna pair (TR 38.901
+            §7.7), and N0 the noise variance per RE and receive antenna. With several
+            layers the transmit power is shared, so each layer gets Ês/υ.
         num_slots : int
             Slots per link (each carries a new TB or a retransmission).
         batch_size : int, default 8
