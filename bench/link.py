@@ -9,9 +9,10 @@ stage breakdown (transmitter, channel + noise, estimation, detection, demapping 
 descrambling, decoding with HARQ) from the link's own timers, on a batch of 8 links; and the
 same for the PDSCH of 273 PRB with 4 layers and 4 rx antennas over TDL-C 300 ns / 100 Hz.
 
-``--bler``: BLER of the first transmission versus per-RE SNR 7.0 … 9.0 dB (0.5 dB steps),
+``--bler``: BLER of the first transmission versus per-RE SNR 7.0 … 9.0 dB (0.25 dB steps),
 ``--tbs`` TBs per point (default 1000), for three receivers: LS + linear, LMMSE (Wiener)
-channel estimation, and perfect CSI. One JSON row per point with ``--json``.
+channel estimation, and perfect CSI, and the SNR of BLER 10 % of each (interpolated in
+log BLER). One JSON row per point with ``--json``.
 
 ``--fading``: PUSCH 52 PRB MCS 16 over TDL-C 300 ns / 100 Hz with 2 rx antennas,
 throughput relative to the maximum (TS 38.101-4) with HARQ (RV 0, 2, 3, 1, 4
@@ -80,6 +81,19 @@ def speed_rows(rng) -> list[dict]:
     return rows
 
 
+BLER_SNRS = (7.0, 7.25, 7.5, 7.75, 8.0, 8.25, 8.5, 8.75, 9.0)
+
+
+def snr_at_bler(snrs, blers, target: float = 0.1) -> float:
+    """SNR where the BLER crosses ``target``, interpolated linearly in log10(BLER)."""
+    for i in range(len(snrs) - 1):
+        (s0, b0), (s1, b1) = (snrs[i], blers[i]), (snrs[i + 1], blers[i + 1])
+        if b0 >= target > b1:
+            lo, hi = np.log10(max(b0, 1e-6)), np.log10(max(b1, 1e-6))
+            return float(s0 + (s1 - s0) * (lo - np.log10(target)) / (lo - hi))
+    return float("nan")
+
+
 def bler_rows(rng, tbs: int) -> list[dict]:
     rows = []
     receivers = {"ls-linear": ReceiverConfig(channel_estimation="ls-linear"),
@@ -88,13 +102,18 @@ def bler_rows(rng, tbs: int) -> list[dict]:
     slots = max(1, tbs // 50)
     for name, rc in receivers.items():
         link = PuschLink(CFG, receiver=rc, harq=HarqConfig(max_transmissions=1))
-        for snr in (7.0, 7.5, 8.0, 8.5, 9.0):
+        curve = []
+        for snr in BLER_SNRS:
             r = link.run(snr, slots, batch_size=50, rng=rng)
             s = r.statistics
+            curve.append(r.bler)
             rows.append({"name": f"bler_{name}", "receiver": name, "snr_db": snr,
                          "tbs": s.first_transmissions, "errors": s.first_transmission_errors,
                          "bler": r.bler, "sinr_db": r.sinr_db,
                          "batch": "PUSCH 52 PRB MCS 14 AWGN, 1 rx, LMMSE detector"})
+        rows.append({"name": f"snr_at_bler_10pct_{name}", "receiver": name,
+                     "snr_db": snr_at_bler(BLER_SNRS, curve),
+                     "batch": "interpolated in log BLER"})
     return rows
 
 
