@@ -128,6 +128,35 @@ class LinkResult:
         return self.statistics.ber_first
 
 
+def check_run_args(snr_db, num_slots, batch_size, rng, where: str):
+    """Validate the arguments of a link's ``run``; return (rng, num_slots, batch_size)."""
+    rng = check_rng(rng)
+    num_slots = check_int("num_slots", num_slots, "an integer ≥ 1", where, lo=1)
+    batch = check_int("batch_size", batch_size, "an integer ≥ 1", where, lo=1)
+    if not isinstance(snr_db, int | float | np.floating) or not np.isfinite(snr_db):
+        raise ConfigError(f"snr_db={snr_db!r} is not allowed: snr_db must be a finite "
+                          "number (dB)")
+    return rng, num_slots, batch
+
+
+def collect_tb_results(slots, sinr, tbs, timing_offset=None) -> TransportBlockResults:
+    """Stack per-slot :class:`HarqSlotResult` lists (one per codeword) into arrays."""
+
+    def field(name, dtype):
+        return np.array([[getattr(r, name) for r in per_cw] for per_cw in slots],
+                        dtype=dtype).transpose(0, 2, 1)
+
+    return TransportBlockResults(
+        tb_crc_ok=field("tb_crc_ok", bool), ack=field("ack", bool),
+        bit_errors=field("bit_errors", np.int64),
+        iterations=np.array([[r.iterations.mean(axis=-1) for r in per_cw] for per_cw in slots],
+                            np.float32).transpose(0, 2, 1),
+        rv=field("rv", np.int64), transmission_index=field("transmission_index", np.int64),
+        new_data=field("new_data", bool), sinr_db=np.stack(sinr).astype(np.float32),
+        tbs=tuple(tbs), timing_offset=timing_offset,
+    )
+
+
 class _SharedChannelLink:
     """PDSCH/PUSCH links over AWGN or a TR 38.901 channel, with the receiver and HARQ.
 
@@ -325,12 +354,8 @@ class _SharedChannelLink:
             the time-domain path OFDM and timing), "estimation", "detection", "demapping"
             and "decoding" (with the HARQ bookkeeping).
         """
-        rng = check_rng(rng)
-        num_slots = check_int("num_slots", num_slots, "an integer ≥ 1", "PuschLink.run", lo=1)
-        batch = check_int("batch_size", batch_size, "an integer ≥ 1", "PuschLink.run", lo=1)
-        if not isinstance(snr_db, int | float | np.floating) or not np.isfinite(snr_db):
-            raise ConfigError(f"snr_db={snr_db!r} is not allowed: snr_db must be a finite "
-                              "number (dB)")
+        rng, num_slots, batch = check_run_args(snr_db, num_slots, batch_size, rng,
+                                               f"{type(self).__name__}.run")
         n0 = float(noise_variance(float(snr_db), self.signal_power))
         n_cw = len(self.config.resources.tb_configs)
         procs = [HarqProcesses(self.config, batch, self.harq, codeword=q) for q in range(n_cw)]
@@ -366,20 +391,8 @@ class _SharedChannelLink:
             slots.append(per_cw)
             sinr.append(out.sinr_db)
 
-        def field(name, dtype):
-            return np.array([[getattr(r, name) for r in per_cw] for per_cw in slots],
-                            dtype=dtype).transpose(0, 2, 1)
-
-        per_tb = TransportBlockResults(
-            tb_crc_ok=field("tb_crc_ok", bool), ack=field("ack", bool),
-            bit_errors=field("bit_errors", np.int64),
-            iterations=np.array([[r.iterations.mean(axis=-1) for r in per_cw]
-                                 for per_cw in slots], np.float32).transpose(0, 2, 1),
-            rv=field("rv", np.int64), transmission_index=field("transmission_index", np.int64),
-            new_data=field("new_data", bool), sinr_db=np.stack(sinr).astype(np.float32),
-            tbs=tuple(p.tbs for p in procs),
-            timing_offset=np.stack(wave_state["offsets"]) if self.waveform else None,
-        )
+        per_tb = collect_tb_results(slots, sinr, tuple(p.tbs for p in procs),
+                                    np.stack(wave_state["offsets"]) if self.waveform else None)
         ml = self.receiver.detector == "ml"
         return LinkResult(snr_db=float(snr_db), statistics=stats,
                           sinr_db=float("nan") if ml else float(np.mean(per_tb.sinr_db)),

@@ -16,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 
+from nrlink.config._base import FromDictMixin
 from nrlink.errors import ConfigError, check_int
 from nrlink.rx import _ldpc_fused as _fused
 from nrlink.rx import _ldpc_kernels as _k
@@ -38,7 +39,7 @@ _IMPLEMENTED = {
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LdpcDecoderConfig:
+class LdpcDecoderConfig(FromDictMixin):
     """Parameters of :func:`ldpc_decode`.
 
     Implements TS 38.212 §5.3.2 (the code; the decoder is not specified by 3GPP).
