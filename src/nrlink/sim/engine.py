@@ -1,0 +1,364 @@
+"""The campaign engine: work units on an executor, stopping rules, the results database.
+
+Every point (configuration × SNR) is simulated in **work units** of ``batch_size`` links ×
+``slots_per_unit`` slots. Unit ``u`` of point ``p`` draws everything from
+``SeedSequence(seed, spawn_key=(p, u))`` (:meth:`Campaign.point_rng`), so its counts do not
+depend on which worker runs it or when. A point's result is the sum over its units
+``0..u*``, where ``u*`` is the first unit at which the cumulative counts satisfy the
+stopping rule (:func:`first_stopping_unit`); units dispatched beyond ``u*`` (to keep the
+workers busy) are stored but not counted. Points of one configuration run in SNR order, and
+once one ends below the rule's BLER floor the later ones are skipped. Hence the per-point
+counts are identical for any number of workers, any executor and any interruption:
+every finished unit is committed to the :class:`ResultsStore` as it arrives, and a rerun
+of the same campaign picks up the stored units and dispatches only the missing ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nrlink.errors import ConfigError
+from nrlink.sim.campaign import Campaign
+from nrlink.sim.stopping import binomial_interval, first_stopping_unit, units_needed_estimate
+from nrlink.sim.store import ResultsStore, canonical_json, code_version
+
+__all__ = ["CampaignRun", "PointState", "UnitTask", "point_statistics", "run_campaign",
+           "run_unit", "unit_counts"]
+
+COUNTER_NAMES = (
+    "slots", "transmissions", "tbs_started", "tbs_delivered", "tbs_failed", "tbs_undetected",
+    "first_transmissions", "first_transmission_errors", "transmissions_completed",
+    "bits_delivered", "bits_max", "first_transmission_bits", "first_transmission_bit_errors",
+    "bits_completed", "residual_bit_errors",
+)
+
+
+def unit_counts(result) -> dict:
+    """The integer counts of one :class:`~nrlink.link.links.LinkResult` (a work unit)."""
+    s = result.statistics
+    out: dict = {k: int(getattr(s, k)) for k in COUNTER_NAMES}
+    out["delivered_at"] = [int(v) for v in s.delivered_at]
+    # iterations per TB, summed in units of 1/1000 so that counts stay integers
+    out["iterations_milli"] = int(round(1000 * float(result.per_tb.iterations.sum())))
+    out["decodings"] = int(result.per_tb.iterations.size)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class UnitTask:
+    """What a worker needs to run one unit (picklable; the campaign travels as plain data)."""
+
+    document: dict
+    key: str
+    point: int
+    unit: int
+    config_index: int
+    snr_db: float
+
+
+@dataclass(frozen=True, slots=True)
+class UnitResult:
+    point: int
+    unit: int
+    counts: dict
+    elapsed_s: float
+    worker: str
+
+
+_CAMPAIGNS: dict[str, Campaign] = {}
+
+
+def run_unit(task: UnitTask) -> UnitResult:
+    """Run one work unit (in a worker process): the campaign and its links are built once
+    per process and reused, so Numba kernels and tables are set up once, not per unit."""
+    t0 = time.perf_counter()
+    camp = _CAMPAIGNS.get(task.key)
+    if camp is None:
+        camp = _CAMPAIGNS[task.key] = Campaign(task.document)
+    link = camp.link(task.config_index)
+    r = link.run(task.snr_db, camp.run.slots_per_unit, batch_size=camp.run.batch_size,
+                 rng=camp.point_rng(task.point, task.unit))
+    return UnitResult(task.point, task.unit, unit_counts(r), time.perf_counter() - t0,
+                      f"{socket.gethostname()}:{os.getpid()}")
+
+
+def _sum_counts(rows: list[dict]) -> dict:
+    out: dict = {}
+    for c in rows:
+        for k, v in c.items():
+            if isinstance(v, list):
+                cur = out.get(k, [])
+                n = max(len(cur), len(v))
+                out[k] = [(cur[i] if i < len(cur) else 0) + (v[i] if i < len(v) else 0)
+                          for i in range(n)]
+            else:
+                out[k] = out.get(k, 0) + v
+    return out
+
+
+def point_statistics(counts: dict, *, confidence: float = 0.95,
+                     method: str = "wilson") -> dict:
+    """BLER, residual BLER, throughput and BER with their confidence intervals.
+
+    Intervals are binomial (``method``, ``confidence``): the BLER over first
+    transmissions, the residual BLER over completed TBs, the BER over first-transmission
+    bits (treating bits as independent, so optimistic), and the throughput over
+    transmissions (each slot delivers its TB or not; exact for a single TBS).
+    """
+    def ratio(k, n):
+        return k / n if n else None
+
+    def ci(k, n):
+        if not n:
+            return None, None
+        lo, hi = binomial_interval(k, n, confidence=confidence, method=method)
+        return float(lo), float(hi)
+
+    e, n = counts.get("first_transmission_errors", 0), counts.get("first_transmissions", 0)
+    f, c = counts.get("tbs_failed", 0), counts.get("tbs_delivered", 0) + counts.get(
+        "tbs_failed", 0)
+    be, bn = counts.get("first_transmission_bit_errors", 0), counts.get(
+        "first_transmission_bits", 0)
+    d, t = counts.get("tbs_delivered", 0), counts.get("transmissions", 0)
+    out = {"tbs": n, "errors": e, "bler": ratio(e, n), "residual_bler": ratio(f, c),
+           "ber": ratio(be, bn),
+           "throughput": ratio(counts.get("bits_delivered", 0), counts.get("bits_max", 0)),
+           "bits_per_slot": ratio(counts.get("bits_delivered", 0), t),
+           "mean_iterations": ratio(counts.get("iterations_milli", 0) / 1000,
+                                    counts.get("decodings", 0))}
+    out["bler_lo"], out["bler_hi"] = ci(e, n)
+    out["residual_bler_lo"], out["residual_bler_hi"] = ci(f, c)
+    out["ber_lo"], out["ber_hi"] = ci(be, bn)
+    lo, hi = ci(d, t)
+    out["throughput_lo"], out["throughput_hi"] = lo, hi
+    return out
+
+
+@dataclass
+class PointState:
+    """Progress of one point as the engine sees it."""
+
+    index: int
+    config_index: int
+    label: str
+    snr_db: float
+    status: str = "pending"  # pending, running, done, skipped
+    units: dict = field(default_factory=dict)  # unit -> counts
+    in_flight: set = field(default_factory=set)
+    next_unit: int = 0
+    last_unit: int | None = None
+    reason: str | None = None
+    elapsed_s: float = 0.0
+
+    def prefix(self) -> list[int]:
+        """Units 0..k−1 all finished (the contiguous prefix)."""
+        out, u = [], 0
+        while u in self.units:
+            out.append(u)
+            u += 1
+        return out
+
+    def totals(self) -> dict:
+        upto = self.last_unit if self.last_unit is not None else len(self.prefix()) - 1
+        return _sum_counts([self.units[u] for u in range(upto + 1)])
+
+    @property
+    def tbs(self) -> int:
+        return self.totals().get("first_transmissions", 0)
+
+    @property
+    def errors(self) -> int:
+        return self.totals().get("first_transmission_errors", 0)
+
+
+@dataclass
+class CampaignRun:
+    """What :func:`run_campaign` returns (and passes to ``progress`` after every unit)."""
+
+    campaign: Campaign
+    campaign_id: int
+    points: list[PointState]
+    units_run: int = 0
+    units_reused: int = 0
+    wall_s: float = 0.0
+    busy_s: float = 0.0
+    coordinator_s: float = 0.0
+
+    @property
+    def finished(self) -> bool:
+        return all(p.status in ("done", "skipped") for p in self.points)
+
+
+def _evaluate(camp: Campaign, p: PointState) -> None:
+    """Decide whether point ``p`` is done from its contiguous prefix of units."""
+    if p.status in ("done", "skipped"):
+        return
+    pre = p.prefix()
+    if not pre:
+        return
+    e = np.array([p.units[u]["first_transmission_errors"] for u in pre], dtype=np.int64)
+    n = np.array([p.units[u]["first_transmissions"] for u in pre], dtype=np.int64)
+    u = first_stopping_unit(e, n, camp.stopping)
+    if u is not None:
+        p.status, p.last_unit = "done", int(u)
+        p.reason = camp.stopping.stop_reason(int(e[: u + 1].sum()), int(n[: u + 1].sum()))
+
+
+def _store_point(store: ResultsStore, cid: int, camp: Campaign, p: PointState) -> None:
+    stats = point_statistics(p.totals(), confidence=camp.stopping.confidence,
+                             method=camp.stopping.interval) if p.status != "skipped" else {}
+    store.set_point_result(cid, p.index, status=p.status, last_unit=p.last_unit, stats=stats,
+                           reason=p.reason)
+
+
+def run_campaign(campaign: Campaign, store: ResultsStore, *, executor: Executor | None = None,
+                 max_in_flight: int | None = None,
+                 progress: Callable[[CampaignRun], None] | None = None) -> CampaignRun:
+    """Run (or resume) a campaign to completion; every finished unit is committed.
+
+    Parameters
+    ----------
+    campaign : Campaign
+    store : ResultsStore
+        The results database (opened for writing).
+    executor : concurrent.futures.Executor, optional
+        Where units run (a process pool, a Dask ``client.get_executor()``, ...). None: in
+        this process, one unit at a time.
+    max_in_flight : int, optional
+        Units submitted and not finished (default: twice the executor's workers, or 1).
+    progress : callable, optional
+        Called with the :class:`CampaignRun` after every finished unit.
+
+    Returns
+    -------
+    CampaignRun
+    """
+    if not isinstance(campaign, Campaign):
+        raise ConfigError(f"campaign={campaign!r} is not allowed: it must be a Campaign")
+    t_start = time.perf_counter()
+    doc = campaign.to_dict()
+    cid = store.open_campaign(campaign.name, doc, code_version=code_version())
+    store.define_points(cid, [pt.params for pt in campaign.points])
+    key = hashlib.sha256(canonical_json(doc).encode()).hexdigest()  # workers cache by it
+    points = [PointState(pt.index, pt.config_index, pt.label, pt.snr_db)
+              for pt in campaign.points]
+    run = CampaignRun(campaign, cid, points)
+    for row in store.units(cid):
+        points[row.point].units[row.unit] = row.counts
+        points[row.point].elapsed_s += row.elapsed_s
+        run.units_reused += 1
+    n_snr = len(campaign.snr_db)
+    chains = [points[c * n_snr:(c + 1) * n_snr] for c in range(len(campaign.configurations))]
+    rule = campaign.stopping
+    tbs_per_unit = campaign.run.slots  # upper bound of first transmissions per unit
+
+    def settle() -> None:
+        """Evaluate points in chain order; skip past the floor; store final results."""
+        for chain in chains:
+            skip = False
+            for p in chain:
+                if skip:
+                    if p.status != "skipped":
+                        p.status, p.reason, p.last_unit = "skipped", "below_floor", None
+                        _store_point(store, cid, campaign, p)
+                    continue
+                before = p.status
+                _evaluate(campaign, p)
+                if p.status == "done" and before != "done":
+                    _store_point(store, cid, campaign, p)
+                if p.status == "done":
+                    t = p.totals()
+                    if rule.below_floor(t["first_transmission_errors"],
+                                        t["first_transmissions"]):
+                        skip = True
+                    continue
+                break  # later points of the chain wait (or are speculative)
+
+    def wanted() -> list[PointState]:
+        """Points that may receive new units: every chain's first open point, then (to keep
+        the workers busy while they finish) the next open point of each chain."""
+        first, second = [], []
+        for chain in chains:
+            open_ = [p for p in chain if p.status not in ("done", "skipped")]
+            first.extend(open_[:1])
+            second.extend(open_[1:2])
+        return first + second
+
+    def need(p: PointState) -> int:
+        t = _sum_counts([p.units[u] for u in p.prefix()])
+        n_units = units_needed_estimate(t.get("first_transmission_errors", 0),
+                                        t.get("first_transmissions", 0), tbs_per_unit, rule)
+        pending = len(p.in_flight) + sum(1 for u in p.units if u >= len(p.prefix()))
+        return max(0, n_units - pending)
+
+    workers = getattr(executor, "_max_workers", None) or 1
+    limit = max_in_flight or (2 * workers if executor is not None else 1)
+    futures: dict[Future, PointState] = {}
+    settle()
+
+    def submit(p: PointState) -> None:
+        while p.next_unit in p.units or p.next_unit in p.in_flight:
+            p.next_unit += 1
+        u = p.next_unit
+        p.next_unit += 1
+        p.in_flight.add(u)
+        p.status = "running"
+        task = UnitTask(doc, key, p.index, u, p.config_index, p.snr_db)
+        if executor is None:
+            fut: Future = Future()
+            try:
+                fut.set_result(run_unit(task))
+            except BaseException as e:  # noqa: BLE001 - handed to the caller below
+                fut.set_exception(e)
+        else:
+            fut = executor.submit(run_unit, task)
+        futures[fut] = p
+
+    try:
+        while not run.finished:
+            t0 = time.perf_counter()
+            # fill the pipeline: round robin over the wanted points, in their order
+            cands = wanted()
+            while len(futures) < limit:
+                open_ = [p for p in cands if need(p) > 0]
+                if not open_:
+                    break
+                for p in open_:
+                    if len(futures) >= limit:
+                        break
+                    submit(p)
+            if not futures:  # every wanted point has its estimate in hand: one more unit
+                submit(cands[0])
+            run.coordinator_s += time.perf_counter() - t0
+            done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+            t0 = time.perf_counter()
+            for fut in done:
+                p = futures.pop(fut)
+                res = fut.result()
+                p.in_flight.discard(res.unit)
+                store.record_unit(cid, res.point, res.unit, seed=campaign.unit_seed(
+                    res.point, res.unit), counts=res.counts, elapsed_s=res.elapsed_s,
+                    worker=res.worker)
+                if p.status not in ("done", "skipped"):
+                    p.units[res.unit] = res.counts
+                p.elapsed_s += res.elapsed_s
+                run.busy_s += res.elapsed_s
+                run.units_run += 1
+            settle()
+            run.coordinator_s += time.perf_counter() - t0
+            run.wall_s = time.perf_counter() - t_start
+            if progress is not None:
+                progress(run)
+    finally:
+        for fut in futures:
+            fut.cancel()
+    run.wall_s = time.perf_counter() - t_start
+    return run
