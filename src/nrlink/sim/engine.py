@@ -167,6 +167,10 @@ class PointState:
         return out
 
     def totals(self) -> dict:
+        """Counts of the units that count: 0..last_unit once done, the finished prefix
+        while running, nothing for a skipped point."""
+        if self.status == "skipped":
+            return {}
         upto = self.last_unit if self.last_unit is not None else len(self.prefix()) - 1
         return _sum_counts([self.units[u] for u in range(upto + 1)])
 
@@ -220,7 +224,7 @@ def _store_point(store: ResultsStore, cid: int, camp: Campaign, p: PointState) -
 
 
 def run_campaign(campaign: Campaign, store: ResultsStore, *, executor: Executor | None = None,
-                 max_in_flight: int | None = None,
+                 workers: int | None = None, max_in_flight: int | None = None,
                  progress: Callable[[CampaignRun], None] | None = None) -> CampaignRun:
     """Run (or resume) a campaign to completion; every finished unit is committed.
 
@@ -232,8 +236,10 @@ def run_campaign(campaign: Campaign, store: ResultsStore, *, executor: Executor 
     executor : concurrent.futures.Executor, optional
         Where units run (a process pool, a Dask ``client.get_executor()``, ...). None: in
         this process, one unit at a time.
+    workers : int, optional
+        The executor's worker count (default: its ``_max_workers`` where it has one, else 1).
     max_in_flight : int, optional
-        Units submitted and not finished (default: twice the executor's workers, or 1).
+        Units submitted and not finished (default: twice the workers; 1 in process).
     progress : callable, optional
         Called with the :class:`CampaignRun` after every finished unit.
 
@@ -299,7 +305,7 @@ def run_campaign(campaign: Campaign, store: ResultsStore, *, executor: Executor 
         pending = len(p.in_flight) + sum(1 for u in p.units if u >= len(p.prefix()))
         return max(0, n_units - pending)
 
-    workers = getattr(executor, "_max_workers", None) or 1
+    workers = workers or getattr(executor, "_max_workers", None) or 1
     limit = max_in_flight or (2 * workers if executor is not None else 1)
     futures: dict[Future, PointState] = {}
     settle()
