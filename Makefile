@@ -27,6 +27,7 @@ bench: $(STAMP)  ## coding, LDPC, physical-layer, channel and link throughput on
 	$(PY) bench/phy.py
 	$(PY) bench/channel.py
 	$(PY) bench/link.py
+	$(PY) bench/campaign.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench

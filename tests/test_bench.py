@@ -36,3 +36,11 @@ def test_bench_json_rows(script, args, names, measure):
         if script == "phy.py":  # a rate (M/s) or a time per slot (ms), per row
             assert r.get("mps", 0) > 0 or r.get("ms", 0) > 0
         assert META <= r.keys()
+
+
+def test_campaign_bench_rows():
+    rows = {r["name"]: r for r in _rows("campaign.py", "--quick")}
+    assert {"scaling_w1", "scaling_w2", "engine_overhead"} <= set(rows)
+    assert rows["scaling_w2"]["identical_counts"] is True
+    assert all(r["wall_s"] > 0 for r in rows.values())
+    assert rows["engine_overhead"]["ms_per_unit"] > 0 and rows["scaling_w2"]["speedup"] > 0

@@ -23,11 +23,9 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from nrlink.errors import ConfigError
 from nrlink.sim.campaign import Campaign
-from nrlink.sim.stopping import binomial_interval, first_stopping_unit, units_needed_estimate
+from nrlink.sim.stopping import binomial_interval, units_needed_estimate
 from nrlink.sim.store import ResultsStore, canonical_json, code_version
 
 __all__ = ["CampaignRun", "PointState", "UnitTask", "point_statistics", "run_campaign",
@@ -144,7 +142,11 @@ def point_statistics(counts: dict, *, confidence: float = 0.95,
 
 @dataclass
 class PointState:
-    """Progress of one point as the engine sees it."""
+    """Progress of one point as the engine sees it.
+
+    ``units`` holds the finished units' counts; the contiguous prefix 0..prefix_len−1 is
+    summed incrementally (``prefix_totals``) so that each arriving unit costs O(1).
+    """
 
     index: int
     config_index: int
@@ -157,22 +159,26 @@ class PointState:
     last_unit: int | None = None
     reason: str | None = None
     elapsed_s: float = 0.0
+    prefix_len: int = 0
+    prefix_totals: dict = field(default_factory=dict)
 
-    def prefix(self) -> list[int]:
-        """Units 0..k−1 all finished (the contiguous prefix)."""
-        out, u = [], 0
-        while u in self.units:
-            out.append(u)
-            u += 1
-        return out
+    def add(self, unit: int, counts: dict) -> list[tuple[int, dict]]:
+        """Store a finished unit; return the units newly joined to the prefix with the
+        cumulative counts after each."""
+        self.units[unit] = counts
+        grown = []
+        while self.prefix_len in self.units:
+            self.prefix_totals = _sum_counts([self.prefix_totals, self.units[self.prefix_len]])
+            grown.append((self.prefix_len, self.prefix_totals))
+            self.prefix_len += 1
+        return grown
 
     def totals(self) -> dict:
         """Counts of the units that count: 0..last_unit once done, the finished prefix
         while running, nothing for a skipped point."""
         if self.status == "skipped":
             return {}
-        upto = self.last_unit if self.last_unit is not None else len(self.prefix()) - 1
-        return _sum_counts([self.units[u] for u in range(upto + 1)])
+        return self.prefix_totals
 
     @property
     def tbs(self) -> int:
@@ -201,19 +207,20 @@ class CampaignRun:
         return all(p.status in ("done", "skipped") for p in self.points)
 
 
-def _evaluate(camp: Campaign, p: PointState) -> None:
-    """Decide whether point ``p`` is done from its contiguous prefix of units."""
+def _absorb(camp: Campaign, p: PointState, unit: int, counts: dict) -> None:
+    """Add a finished unit to a running point; the point is done at the first prefix unit
+    where the cumulative counts satisfy the stopping rule (units beyond it are ignored)."""
     if p.status in ("done", "skipped"):
         return
-    pre = p.prefix()
-    if not pre:
-        return
-    e = np.array([p.units[u]["first_transmission_errors"] for u in pre], dtype=np.int64)
-    n = np.array([p.units[u]["first_transmissions"] for u in pre], dtype=np.int64)
-    u = first_stopping_unit(e, n, camp.stopping)
-    if u is not None:
-        p.status, p.last_unit = "done", int(u)
-        p.reason = camp.stopping.stop_reason(int(e[: u + 1].sum()), int(n[: u + 1].sum()))
+    rule = camp.stopping
+    for u, cum in p.add(unit, counts):
+        reason = rule.stop_reason(cum.get("first_transmission_errors", 0),
+                                  cum.get("first_transmissions", 0))
+        if reason is not None:
+            p.status, p.last_unit, p.reason = "done", u, reason
+            p.prefix_totals = dict(cum)
+            p.prefix_len = u + 1
+            return
 
 
 def _store_point(store: ResultsStore, cid: int, camp: Campaign, p: PointState) -> None:
@@ -257,8 +264,9 @@ def run_campaign(campaign: Campaign, store: ResultsStore, *, executor: Executor 
     points = [PointState(pt.index, pt.config_index, pt.label, pt.snr_db)
               for pt in campaign.points]
     run = CampaignRun(campaign, cid, points)
-    for row in store.units(cid):
-        points[row.point].units[row.unit] = row.counts
+    stored: set[int] = set()  # points whose final result is in the store (this run)
+    for row in sorted(store.units(cid), key=lambda r: (r.point, r.unit)):
+        _absorb(campaign, points[row.point], row.unit, row.counts)
         points[row.point].elapsed_s += row.elapsed_s
         run.units_reused += 1
     n_snr = len(campaign.snr_db)
@@ -276,10 +284,9 @@ def run_campaign(campaign: Campaign, store: ResultsStore, *, executor: Executor 
                         p.status, p.reason, p.last_unit = "skipped", "below_floor", None
                         _store_point(store, cid, campaign, p)
                     continue
-                before = p.status
-                _evaluate(campaign, p)
-                if p.status == "done" and before != "done":
+                if p.status == "done" and p.index not in stored:
                     _store_point(store, cid, campaign, p)
+                    stored.add(p.index)
                 if p.status == "done":
                     t = p.totals()
                     if rule.below_floor(t["first_transmission_errors"],
@@ -299,10 +306,10 @@ def run_campaign(campaign: Campaign, store: ResultsStore, *, executor: Executor 
         return first + second
 
     def need(p: PointState) -> int:
-        t = _sum_counts([p.units[u] for u in p.prefix()])
+        t = p.prefix_totals
         n_units = units_needed_estimate(t.get("first_transmission_errors", 0),
                                         t.get("first_transmissions", 0), tbs_per_unit, rule)
-        pending = len(p.in_flight) + sum(1 for u in p.units if u >= len(p.prefix()))
+        pending = len(p.in_flight) + len(p.units) - p.prefix_len
         return max(0, n_units - pending)
 
     workers = workers or getattr(executor, "_max_workers", None) or 1
@@ -353,8 +360,7 @@ def run_campaign(campaign: Campaign, store: ResultsStore, *, executor: Executor 
                 store.record_unit(cid, res.point, res.unit, seed=campaign.unit_seed(
                     res.point, res.unit), counts=res.counts, elapsed_s=res.elapsed_s,
                     worker=res.worker)
-                if p.status not in ("done", "skipped"):
-                    p.units[res.unit] = res.counts
+                _absorb(campaign, p, res.unit, res.counts)
                 p.elapsed_s += res.elapsed_s
                 run.busy_s += res.elapsed_s
                 run.units_run += 1
