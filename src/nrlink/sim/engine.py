@@ -335,6 +335,20 @@ def run_campaign(campaign: Campaign, store: ResultsStore, *, executor: Executor 
             fut = executor.submit(run_unit, task)
         futures[fut] = p
 
+    def collect(done) -> None:
+        for fut in done:
+            p = futures.pop(fut)
+            res = fut.result()
+            p.in_flight.discard(res.unit)
+            store.record_unit(cid, res.point, res.unit, seed=campaign.unit_seed(
+                res.point, res.unit), counts=res.counts, elapsed_s=res.elapsed_s,
+                worker=res.worker)
+            _absorb(campaign, p, res.unit, res.counts)
+            p.elapsed_s += res.elapsed_s
+            run.busy_s += res.elapsed_s
+            run.units_run += 1
+
+    finished = False
     try:
         while not run.finished:
             t0 = time.perf_counter()
@@ -353,24 +367,19 @@ def run_campaign(campaign: Campaign, store: ResultsStore, *, executor: Executor 
             run.coordinator_s += time.perf_counter() - t0
             done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
             t0 = time.perf_counter()
-            for fut in done:
-                p = futures.pop(fut)
-                res = fut.result()
-                p.in_flight.discard(res.unit)
-                store.record_unit(cid, res.point, res.unit, seed=campaign.unit_seed(
-                    res.point, res.unit), counts=res.counts, elapsed_s=res.elapsed_s,
-                    worker=res.worker)
-                _absorb(campaign, p, res.unit, res.counts)
-                p.elapsed_s += res.elapsed_s
-                run.busy_s += res.elapsed_s
-                run.units_run += 1
+            collect(done)
             settle()
             run.coordinator_s += time.perf_counter() - t0
             run.wall_s = time.perf_counter() - t_start
             if progress is not None:
                 progress(run)
+        # units still running (dispatched ahead, not needed): let them finish and store
+        # them rather than tear them down mid-flight (at most max_in_flight units)
+        collect(wait(list(futures)).done)
+        finished = True
     finally:
-        for fut in futures:
-            fut.cancel()
+        if not finished:  # an error or an interruption: drop what has not started
+            for fut in futures:
+                fut.cancel()
     run.wall_s = time.perf_counter() - t_start
     return run
