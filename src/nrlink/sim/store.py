@@ -21,7 +21,6 @@ needs the optional ``pyarrow``.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import math
@@ -593,93 +592,27 @@ class ResultsStore:
 
     # ------------------------------------------------------------------ export
     def table(self, campaign_id: int | None = None) -> tuple[list[str], list[dict]]:
-        """The export table: column names and one dict per (campaign, point).
+        """The export table: :func:`nrlink.sim.export.results_table`."""
+        from nrlink.sim.export import results_table
 
-        Columns: ``campaign_id, campaign, point, status, last_unit, reason, n_units``,
-        then the point parameters (nested dicts flattened as ``a.b``, lists as JSON),
-        the statistics, and the count totals (list counts as ``name_0, name_1, ...``).
-        A name already taken by an earlier column gets the prefix ``param.``,
-        ``stat.`` or ``count.``.
-        """
-        ids = ([c.id for c in self.campaigns()] if campaign_id is None
-               else [self._check_campaign(campaign_id)])
-        fixed = ["campaign_id", "campaign", "point", "status", "last_unit", "reason", "n_units"]
-        names: dict[str, None] = dict.fromkeys(fixed)
-        sections: dict[tuple[str, str], str] = {}  # (section, key) -> column
-
-        def column(section: str, key: str) -> str:
-            if (section, key) not in sections:
-                col = key if key not in names else f"{section}.{key}"
-                sections[(section, key)] = col
-                names[col] = None
-            return sections[(section, key)]
-
-        rows = []
-        for cid in ids:
-            name = self.campaign(cid).name
-            totals: dict[int, dict] = {}
-            for p, text in self._db.execute(
-                    "SELECT point, counts FROM units WHERE campaign_id = ? ORDER BY point, unit",
-                    (cid,)):
-                _add_counts(totals.setdefault(int(p), {}), json.loads(text))
-            for pr in self.point_results(cid):
-                row = {"campaign_id": cid, "campaign": name, "point": pr.point,
-                       "status": pr.status, "last_unit": pr.last_unit, "reason": pr.reason,
-                       "n_units": pr.n_units}
-                for key, value in _flatten(pr.params):
-                    row[column("param", key)] = value
-                for key, value in pr.stats.items():
-                    row[column("stat", key)] = value
-                for key, value in totals.get(pr.point, {}).items():
-                    if isinstance(value, list):
-                        for i, v in enumerate(value):
-                            row[column("count", f"{key}_{i}")] = v
-                    else:
-                        row[column("count", key)] = value
-                rows.append(row)
-        return list(names), rows
+        return results_table(self, campaign_id)
 
     def export_csv(self, path: str | os.PathLike, campaign_id: int | None = None) -> int:
-        """Write :meth:`table` to a CSV file (empty cells for missing values); return rows."""
-        columns, rows = self.table(campaign_id)
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=columns, restval="")
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({k: "" if v is None else v for k, v in row.items()})
-        return len(rows)
+        """Write :meth:`table` to a CSV file: :func:`nrlink.sim.export.export_csv`."""
+        from nrlink.sim.export import export_csv
+
+        return export_csv(self, path, campaign_id)
 
     def export_parquet(self, path: str | os.PathLike, campaign_id: int | None = None) -> int:
-        """Write :meth:`table` to a Parquet file (needs ``pyarrow``); return rows.
+        """Write :meth:`table` to a Parquet file: :func:`nrlink.sim.export.export_parquet`."""
+        from nrlink.sim.export import export_parquet
 
-        Raises :class:`ImportError` ``"pyarrow is not installed: pip install pyarrow"``
-        when ``pyarrow`` is missing.
-        """
-        try:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-        except ImportError as exc:
-            raise ImportError("pyarrow is not installed: pip install pyarrow "
-                              "(or use export_csv)") from exc
-        columns, rows = self.table(campaign_id)
-        data = {c: [row.get(c) for row in rows] for c in columns}
-        arrays = {}
-        for c, values in data.items():
-            try:
-                arrays[c] = pa.array(values)
-            except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types: keep them as text
-                arrays[c] = pa.array([None if v is None else str(v) for v in values])
-        pq.write_table(pa.table(arrays), str(path))
-        return len(rows)
+        return export_parquet(self, path, campaign_id)
 
-
-def _flatten(params: Mapping, prefix: str = "") -> Iterator[tuple[str, object]]:
-    """Flatten nested dicts to ``("a.b", value)``; lists and other values become JSON text."""
-    for key, value in params.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            yield from _flatten(value, name + ".")
-        elif value is None or isinstance(value, str | int | float):
-            yield name, value
-        else:
-            yield name, json.dumps(value, separators=(",", ":"))
+    def unit_count_rows(self, campaign_id: int) -> Iterator[tuple[int, dict]]:
+        """``(point, counts)`` of every stored unit of a campaign, in (point, unit) order."""
+        cid = self._check_campaign(campaign_id)
+        for p, text in self._db.execute(
+                "SELECT point, counts FROM units WHERE campaign_id = ? ORDER BY point, unit",
+                (cid,)):
+            yield int(p), json.loads(text)
