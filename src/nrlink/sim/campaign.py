@@ -46,8 +46,10 @@ everything, builds every configuration's link once, and reports the first proble
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 import math
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,10 +104,13 @@ def _unknown(d: dict, allowed: tuple[str, ...], path: str) -> None:
     import difflib
 
     for k in d:
+        if not isinstance(k, str):
+            raise _fail(f"{path}{k!r}", "keys must be strings")
         if k not in allowed:
-            near = difflib.get_close_matches(str(k), allowed, n=1)
+            near = difflib.get_close_matches(k, allowed, n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
-            raise _fail(f"{path}{k}", f"unknown key (allowed: {', '.join(allowed)}){hint}")
+            what = f"allowed: {', '.join(allowed)}" if allowed else "no keys are allowed here"
+            raise _fail(f"{path}{k if k.strip() else repr(k)}", f"unknown key ({what}){hint}")
 
 
 def _int(v, path: str, lo: int, hi: int | None = None) -> int:
@@ -121,15 +126,43 @@ def _number(v, path: str) -> float:
     return float(v)
 
 
+_NAMED = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=")
+
+
 def _build(where: str, fn, /, *args, **kwargs):
-    """Call a configuration constructor; any failure becomes a CampaignError at ``where``."""
+    """Call a configuration constructor; any failure becomes a CampaignError at ``where``.
+
+    A message that already starts with its key path (nested ``from_dict`` errors) keeps
+    it; one that starts with ``name=value`` gets ``where.name`` as its path.
+    """
     try:
         return fn(*args, **kwargs)
     except CampaignError:
         raise
-    except (ConfigError, TypeError, ValueError, KeyError, AttributeError, OverflowError,
-            IndexError) as e:
-        raise _fail(where, str(e) or type(e).__name__) from e
+    except RecursionError as e:
+        raise _fail(where, "nested too deeply") from e
+    except Exception as e:  # noqa: BLE001 - any failure of user input is a CampaignError
+        msg = " ".join((str(e) or type(e).__name__).split())
+        if msg.startswith(f"{where}.") or msg.startswith(f"{where}:"):
+            raise CampaignError(msg) from e
+        m = _NAMED.match(msg)
+        raise _fail(f"{where}.{m.group(1)}" if m else where, msg) from e
+
+
+MAX_DEPTH = 32
+
+
+def _check_depth(doc) -> None:
+    """Refuse documents nested deeper than MAX_DEPTH (iteratively: no recursion)."""
+    stack = [(doc, 0, "")]
+    while stack:
+        node, depth, path = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _fail(path.rstrip(".") or "campaign", f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1, f"{path}{k}.") for k, v in node.items())
+        elif isinstance(node, list | tuple):
+            stack.extend((v, depth + 1, path) for v in node)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,13 +211,21 @@ def _snr_values(snr: dict) -> tuple[float, ...]:
                 raise _fail(f"snr.{k}", "missing (give values_db, or start_db, stop_db and "
                             "step_db)")
         a, b, s = (_number(snr[k], f"snr.{k}") for k in ("start_db", "stop_db", "step_db"))
-        if s <= 0 or b < a:
-            raise _fail("snr", f"start_db={a}, stop_db={b}, step_db={s} is not allowed: "
-                        "expected step_db > 0 and stop_db ≥ start_db")
-        n = math.floor((b - a) / s + 1e-9) + 1
-        if n > MAX_POINTS:
-            raise _fail("snr.step_db", f"{s} gives {n} points: at most {MAX_POINTS}")
+        if s <= 0:
+            raise _fail("snr.step_db", f"{s} is not allowed: expected step_db > 0")
+        if b < a:
+            raise _fail("snr.stop_db", f"{b} is not allowed: expected stop_db ≥ start_db={a}")
+        span = (b - a) / s
+        if not math.isfinite(span) or span + 1 > MAX_POINTS:
+            raise _fail("snr.step_db", f"{s} is not allowed: more than {MAX_POINTS} points "
+                        f"from {a} to {b} dB")
+        n = math.floor(span + 1e-9) + 1
         out = tuple(round(a + i * s, 10) for i in range(n))
+        if len(set(out)) != len(out):
+            raise _fail("snr.step_db", f"{s} is not allowed: SNRs closer than 1e-10 dB")
+        return out
+    if len(out) > MAX_POINTS:
+        raise _fail("snr.values_db", f"{len(out)} values is not allowed: at most {MAX_POINTS}")
     if any(b <= a for a, b in itertools.pairwise(out)):
         raise _fail("snr.values_db", f"{list(out)} is not allowed: SNRs must increase (points "
                     "past the waterfall are skipped in order)")
@@ -231,6 +272,7 @@ class Campaign:
     def __init__(self, document: dict):
         if not isinstance(document, dict):
             raise _fail("campaign", f"expected a table, got {type(document).__name__}")
+        _check_depth(document)
         doc = copy.deepcopy(document)
         _unknown(doc, _TOP_KEYS, "")
         name = doc.get("name")
@@ -254,17 +296,24 @@ class Campaign:
         sweep = _table(doc, "sweep", "")
         axes = []
         for key, values in sweep.items():
+            if not isinstance(key, str) or not key.strip():
+                raise _fail(f"sweep.{key!r}", "expected a dotted key path such as "
+                            "'link.pusch.mcs_index'")
             if not isinstance(values, list | tuple) or not values:
                 raise _fail(f"sweep.{key}", f"{values!r} is not allowed: expected a non-empty "
                             "list of values")
             if key.split(".")[0] not in ("link", "channel", "receiver", "harq", "decoder"):
                 raise _fail(f"sweep.{key}", "only keys under link, channel, receiver, harq or "
                             "decoder can be swept")
+            if key in ("link.type", "channel.type"):
+                raise _fail(f"sweep.{key}", "the link and channel types cannot be swept: run "
+                            "one campaign per type")
             axes.append([(key, v) for v in values])
-        combos = [tuple(c) for c in itertools.product(*axes)] if axes else [()]
-        if len(combos) * len(self.snr_db) > MAX_POINTS:
-            raise _fail("sweep", f"{len(combos)} configurations × {len(self.snr_db)} SNRs is "
+        n_conf = math.prod(len(a) for a in axes)
+        if n_conf * len(self.snr_db) > MAX_POINTS:
+            raise _fail("sweep", f"{n_conf} configurations × {len(self.snr_db)} SNRs is "
                         f"more than {MAX_POINTS} points")
+        combos = [tuple(c) for c in itertools.product(*axes)] if axes else [()]
         self.configurations = tuple(combos)
         self._links: dict[int, Any] = {}
         self._parts = []
@@ -325,11 +374,18 @@ class Campaign:
                 _unknown(ch, (), "channel.")
             elif model == "tdl":
                 name = ch.pop("name", None)
-                channel = (_build("channel", TdlConfig.from_name, name, **ch)
-                           if name is not None else
-                           _build("channel", TdlConfig.from_dict, ch, path="channel."))
+                if name is not None:
+                    _unknown(ch, tuple(f.name for f in dataclasses.fields(TdlConfig)
+                                       if f.name not in ("model", "delay_spread_ns",
+                                                         "doppler_hz")), "channel.")
+                    channel = _build("channel.name", lambda: TdlConfig.from_name(name, **ch))
+                else:
+                    channel = _build("channel", TdlConfig.from_dict, ch, path="channel.")
             else:
                 channel = _build("channel", CdlConfig.from_dict, ch, path="channel.")
+            if waveform and channel is None and kind != "tb":
+                raise _fail("link.waveform", "true is not allowed with channel.type='awgn': the "
+                            "time-domain path needs a TDL or CDL channel")
             if kind == "tb" and (channel is not None or num_rx is not None or waveform
                                  or timing):
                 raise _fail("link.type", "'tb' links are QAM over AWGN: channel.type must be "
@@ -347,7 +403,7 @@ class Campaign:
             Campaign._make_link(parts)  # the link's own cross-checks, before any simulation
             return parts
         except CampaignError as e:
-            raise CampaignError(f"{e}{where}") from e
+            raise CampaignError(" ".join(f"{e}{where}".split())) from e
 
     @staticmethod
     def _make_link(p: dict):
@@ -401,6 +457,8 @@ class Campaign:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
             raise _fail("toml", f"malformed TOML: {e}") from e
+        except RecursionError as e:
+            raise _fail("toml", "malformed TOML: nested too deeply") from e
         return cls(doc)
 
     @classmethod
