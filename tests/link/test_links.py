@@ -196,3 +196,8 @@ def test_bad_timing_arguments(kwargs, match):
         if isinstance(kwargs.get("receiver"), dict):
             kwargs = {"receiver": ReceiverConfig.from_dict(kwargs["receiver"])}
         PuschLink(CFG, channel=ch, **kwargs)
+
+
+def test_waveform_needs_a_fading_channel():
+    with pytest.raises(ConfigError, match="waveform=True is not allowed over AWGN"):
+        PuschLink(CFG, waveform=True)

@@ -250,7 +250,10 @@ class _SharedChannelLink:
             )
         if not isinstance(waveform, bool):
             raise ConfigError(f"waveform={waveform!r} is not allowed: it must be True or False")
-        self.waveform = waveform and self._channel is not None
+        if waveform and self._channel is None:
+            raise ConfigError("waveform=True is not allowed over AWGN: the time-domain path "
+                              "needs a TDL or CDL channel")
+        self.waveform = waveform
         carrier = config.carrier
         half_slot = 0.5e-3 / (1 << carrier.mu)
         if not (isinstance(timing_offset_s, int | float) and 0 <= timing_offset_s < half_slot):
