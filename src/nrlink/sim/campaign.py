@@ -126,14 +126,29 @@ def _number(v, path: str) -> float:
     return float(v)
 
 
-_NAMED = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=")
+_NAMED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(None\b)?")
 
 
-def _build(where: str, fn, /, *args, **kwargs):
+def _find_key(table, name: str, prefix: str = "") -> str | None:
+    """Dotted path of the first key ``name`` in ``table`` (breadth first), if any."""
+    queue = [(table, prefix)]
+    while queue:
+        node, pre = queue.pop(0)
+        if not isinstance(node, dict):
+            continue
+        if name in node:
+            return f"{pre}{name}"
+        queue.extend((v, f"{pre}{k}.") for k, v in node.items() if isinstance(v, dict))
+    return None
+
+
+def _build(where: str, table, fn, /, *args, **kwargs):
     """Call a configuration constructor; any failure becomes a CampaignError at ``where``.
 
     A message that already starts with its key path (nested ``from_dict`` errors) keeps
-    it; one that starts with ``name=value`` gets ``where.name`` as its path.
+    it. Otherwise the path is refined to the first ``name=`` of the message that is a key
+    the user wrote in ``table`` (the mapping that was built, searched through its nested
+    tables), e.g. ``link.pusch.carrier.n_size_grid``, or a ``name=None`` they left out.
     """
     try:
         return fn(*args, **kwargs)
@@ -145,8 +160,15 @@ def _build(where: str, fn, /, *args, **kwargs):
         msg = " ".join((str(e) or type(e).__name__).split())
         if msg.startswith(f"{where}.") or msg.startswith(f"{where}:"):
             raise CampaignError(msg) from e
-        m = _NAMED.match(msg)
-        raise _fail(f"{where}.{m.group(1)}" if m else where, msg) from e
+        path = where
+        for name, missing in _NAMED.findall(msg):
+            found = _find_key(table, name, f"{where}.")
+            if found is None and missing:  # a required key the user left out
+                found = f"{where}.{name}"
+            if found is not None:
+                path = found
+                break
+        raise _fail(path, msg) from e
 
 
 MAX_DEPTH = 32
@@ -160,6 +182,9 @@ def _check_depth(doc) -> None:
         if depth > MAX_DEPTH:
             raise _fail(path.rstrip(".") or "campaign", f"nested deeper than {MAX_DEPTH} levels")
         if isinstance(node, dict):
+            for k in node:
+                if not isinstance(k, str):
+                    raise _fail(f"{path}{k!r}", "keys must be strings")
             stack.extend((v, depth + 1, f"{path}{k}.") for k, v in node.items())
         elif isinstance(node, list | tuple):
             stack.extend((v, depth + 1, path) for v in node)
@@ -286,7 +311,8 @@ class Campaign:
         self.seed = _int(doc.get("seed", 0), "seed", 0, 2**63 - 1)
         self.document = doc
         self.snr_db = _snr_values(_table(doc, "snr", "", required=True))
-        self.stopping = _build("stopping", StoppingRule.from_dict, _table(doc, "stopping", ""),
+        stop = _table(doc, "stopping", "")
+        self.stopping = _build("stopping", stop, StoppingRule.from_dict, stop,
                                path="stopping.")
         run = _table(doc, "run", "")
         _unknown(run, ("batch_size", "slots_per_unit"), "run.")
@@ -351,11 +377,11 @@ class Campaign:
             if kind == "tb":
                 _unknown(body, ("tbs", "target_code_rate", "g", "qm", "layers", "tbs_lbrm",
                                 "r_lbrm", "enforce_max_rate"), "link.tb.")
-                cfg = _build("link.tb", cls, **body)
+                cfg = _build("link.tb", body, cls, **body)
             else:
-                cfg = _build(f"link.{kind}", cls.from_dict, body, path=f"link.{kind}.")
+                cfg = _build(f"link.{kind}", body, cls.from_dict, body, path=f"link.{kind}.")
             if kind != "tb":
-                _build(f"link.{kind}", lambda: cfg.resources)
+                _build(f"link.{kind}", body, lambda: cfg.resources)
             waveform = link.get("waveform", False)
             if not isinstance(waveform, bool):
                 raise _fail("link.waveform", f"{waveform!r} is not allowed: expected true or "
@@ -375,14 +401,19 @@ class Campaign:
             elif model == "tdl":
                 name = ch.pop("name", None)
                 if name is not None:
+                    for k in ("model", "delay_spread_ns", "doppler_hz"):
+                        if k in ch:
+                            raise _fail(f"channel.{k}", f"not allowed with name={name!r}: the "
+                                        "name sets the model, delay spread and Doppler")
                     _unknown(ch, tuple(f.name for f in dataclasses.fields(TdlConfig)
                                        if f.name not in ("model", "delay_spread_ns",
                                                          "doppler_hz")), "channel.")
-                    channel = _build("channel.name", lambda: TdlConfig.from_name(name, **ch))
+                    channel = _build("channel", {"name": name, **ch},
+                                     lambda: TdlConfig.from_name(name, **ch))
                 else:
-                    channel = _build("channel", TdlConfig.from_dict, ch, path="channel.")
+                    channel = _build("channel", ch, TdlConfig.from_dict, ch, path="channel.")
             else:
-                channel = _build("channel", CdlConfig.from_dict, ch, path="channel.")
+                channel = _build("channel", ch, CdlConfig.from_dict, ch, path="channel.")
             if waveform and channel is None and kind != "tb":
                 raise _fail("link.waveform", "true is not allowed with channel.type='awgn': the "
                             "time-domain path needs a TDL or CDL channel")
@@ -392,13 +423,13 @@ class Campaign:
                             "'awgn', without num_rx, waveform or timing_offset_s")
             if kind == "tb":
                 _unknown(_table(d, "receiver", ""), ("demapper",), "receiver.")
-            receiver = _build("receiver", ReceiverConfig.from_dict, _table(d, "receiver", ""),
-                              path="receiver.")
-            harq = _build("harq", HarqConfig.from_dict, _table(d, "harq", ""), path="harq.")
-            decoder = _build("decoder", LdpcDecoderConfig.from_dict, _table(d, "decoder", ""),
+            rt, ht, dt = (_table(d, k, "") for k in ("receiver", "harq", "decoder"))
+            receiver = _build("receiver", rt, ReceiverConfig.from_dict, rt, path="receiver.")
+            harq = _build("harq", ht, HarqConfig.from_dict, ht, path="harq.")
+            decoder = _build("decoder", dt, LdpcDecoderConfig.from_dict, dt,
                              path="decoder.")
-            parts = {"kind": kind, "config": cfg, "channel": channel, "num_rx": num_rx,
-                     "receiver": receiver, "harq": harq, "decoder": decoder,
+            parts = {"kind": kind, "link_table": link, "config": cfg, "channel": channel,
+                     "num_rx": num_rx, "receiver": receiver, "harq": harq, "decoder": decoder,
                      "waveform": waveform, "timing_offset_s": timing}
             Campaign._make_link(parts)  # the link's own cross-checks, before any simulation
             return parts
@@ -408,10 +439,12 @@ class Campaign:
     @staticmethod
     def _make_link(p: dict):
         if p["kind"] == "tb":
-            return _build("link", TransportBlockLink, p["config"], harq=p["harq"],
+            return _build("link", p["link_table"], TransportBlockLink, p["config"],
+                          harq=p["harq"],
                           decoder=p["decoder"], demapper=p["receiver"].demapper)
         cls = PuschLink if p["kind"] == "pusch" else PdschLink
-        return _build("link", cls, p["config"], channel=p["channel"], num_rx=p["num_rx"],
+        return _build("link", p["link_table"], cls, p["config"], channel=p["channel"],
+                      num_rx=p["num_rx"],
                       receiver=p["receiver"], harq=p["harq"], decoder=p["decoder"],
                       waveform=p["waveform"], timing_offset_s=p["timing_offset_s"])
 
