@@ -44,3 +44,16 @@ def test_bad_arguments(kwargs, match):
         TransportBlockLink(**kwargs)
     with pytest.raises(ConfigError, match="num_slots"):
         TransportBlockLink(CFG).run(1.0, 0, rng=np.random.default_rng(0))
+
+
+def test_drain_gives_the_true_residual_bler_of_short_runs():
+    """At an SNR where nothing decodes, a 2-slot run with 4 transmissions still ends with
+    every TB dropped: residual BLER 1, throughput 0 (without drain: no TB completes)."""
+    r = TransportBlockLink(CFG).run(-4.0, 2, batch_size=8, rng=np.random.default_rng(1))
+    s = r.statistics
+    assert s.tbs_started == s.tbs_failed == 8 and s.residual_bler == 1.0  # slot 2 is a
+    assert s.throughput == 0.0 and s.transmissions == 32  # retransmission, 2 drain slots
+    assert r.per_tb.ack.shape == (4, 8, 1) and r.per_tb.active.all()
+    cut = TransportBlockLink(CFG).run(-4.0, 2, batch_size=8, rng=np.random.default_rng(1),
+                                      drain=False)
+    assert cut.statistics.tbs_completed == 0

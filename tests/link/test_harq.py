@@ -497,3 +497,33 @@ def test_processes_reject_out_of_order_calls_and_bad_inputs():
         harq.receive(np.zeros((2, CODE.g), complex))
     with pytest.raises(ConfigError, match="rv"):
         HarqProcesses(CODE, 1, HarqConfig(rv_sequence=(0, 2))).transmission_config(3)
+
+
+def test_withheld_new_data_leaves_finished_processes_idle():
+    """next_transmission(new_data=False): processes that would start a new TB are idle —
+    nothing decoded, nothing counted, state unchanged — while the others retransmit."""
+    harq = HarqProcesses(covering_config(), 4, HarqConfig(max_transmissions=4))
+    rng = np.random.default_rng(0)
+    tx = harq.next_transmission(rng)
+    llr = 8.0 * (1.0 - 2.0 * harq.encode().astype(np.float32))
+    llr[2:] = 0.1 * rng.standard_normal(llr[2:].shape)  # 2, 3 lose their first TX
+    harq.receive(llr)
+    np.testing.assert_array_equal(harq.in_flight, [False, False, True, True])
+    bits_before, ndi_before = harq.bits.copy(), harq.ndi.copy()
+    tx2 = harq.next_transmission(rng, new_data=False)
+    np.testing.assert_array_equal(tx2.active, [False, False, True, True])
+    assert not tx2.new_data.any()
+    np.testing.assert_array_equal(tx2.rv[2:], [2, 2])
+    code = harq.encode()
+    assert not code[:2].any()  # idle rows carry nothing
+    res = harq.receive(8.0 * (1.0 - 2.0 * code.astype(np.float32)))
+    np.testing.assert_array_equal(res.active, tx2.active)
+    np.testing.assert_array_equal(res.ack, [False, False, True, True])
+    assert res.statistics.transmissions == 2 and res.statistics.tbs_delivered == 2
+    assert res.statistics.tbs_started == 0 and res.statistics.first_transmissions == 0
+    assert not harq.in_flight.any()
+    np.testing.assert_array_equal(harq.bits, bits_before)
+    np.testing.assert_array_equal(harq.ndi, ndi_before)
+    assert tx.active.all()
+    with pytest.raises(ConfigError, match="new_data"):
+        harq.next_transmission(rng, new_data="no")

@@ -201,3 +201,24 @@ def test_bad_timing_arguments(kwargs, match):
 def test_waveform_needs_a_fading_channel():
     with pytest.raises(ConfigError, match="waveform=True is not allowed over AWGN"):
         PuschLink(CFG, waveform=True)
+
+
+def test_drain_completes_every_transport_block():
+    """With drain (default) the run ends only when every TB started is delivered or dropped:
+    no truncation bias however few slots; the retransmission-only slots send no new data and
+    leave links without a TB in flight idle."""
+    ch = TdlConfig.from_name("TDLC300-100", num_tx=1, num_rx=2)
+    r = PuschLink(CFG, channel=ch).run(4.0, 3, batch_size=4, rng=np.random.default_rng(12))
+    s, t = r.statistics, r.per_tb
+    assert s.tbs_started == s.tbs_completed == s.first_transmissions
+    assert 3 <= t.ack.shape[0] <= 3 + 3
+    assert not t.new_data[3:].any()
+    assert not (t.ack | t.tb_crc_ok)[~t.active].any() and not t.bit_errors[~t.active].any()
+    assert s.transmissions == int(t.active.sum())
+    assert s.bits_max == s.transmissions * t.tbs[0]
+    cut = PuschLink(CFG, channel=ch).run(4.0, 3, batch_size=4, rng=np.random.default_rng(12),
+                                         drain=False)
+    assert cut.per_tb.ack.shape[0] == 3 and cut.per_tb.active.all()
+    assert cut.statistics.tbs_completed < cut.statistics.tbs_started
+    with pytest.raises(ConfigError, match="drain"):
+        PuschLink(CFG).run(4.0, 1, rng=np.random.default_rng(0), drain=1)

@@ -66,14 +66,15 @@ class TransportBlockLink:
         self.demapper = demapper
 
     def run(self, snr_db: float, num_slots: int, *, batch_size: int = 8,
-            rng: np.random.Generator, timings: dict | None = None) -> LinkResult:
+            rng: np.random.Generator, drain: bool = True,
+            timings: dict | None = None) -> LinkResult:
         """Send ``num_slots`` transmissions on each of ``batch_size`` HARQ processes.
 
         Parameters
         ----------
         snr_db : float
             E_s/N0 per modulation symbol (unit-energy constellation), in dB.
-        num_slots, batch_size, rng, timings
+        num_slots, batch_size, rng, drain, timings
             As for :meth:`nrlink.link.links.PuschLink.run` (stages "transmitter",
             "channel", "demapping", "decoding").
         """
@@ -82,10 +83,13 @@ class TransportBlockLink:
         n0 = float(noise_variance(float(snr_db)))
         qm = self.config.qm
         proc = HarqProcesses(self.config, batch, self.harq)
+        if not isinstance(drain, bool):
+            raise ConfigError(f"drain={drain!r} is not allowed: it must be True or False")
         slots, stats = [], None
-        for _ in range(num_slots):
+        k = 0
+        while k < num_slots or (drain and proc.in_flight.any()):
             t0 = time.perf_counter()
-            proc.next_transmission(rng)
+            proc.next_transmission(rng, new_data=k < num_slots)
             x = modulate(proc.encode(), qm)
             t0 = lap(timings, "transmitter", t0)
             y = awgn(x, n0, rng=rng)
@@ -96,7 +100,9 @@ class TransportBlockLink:
             stats = res.statistics if stats is None else stats + res.statistics
             slots.append([res])
             lap(timings, "decoding", t0)
-        sinr = [np.full(batch, snr_db, np.float32)] * num_slots
+            k += 1
+        sinr = [np.full(batch, snr_db, np.float32)] * len(slots)
         per_tb = collect_tb_results(slots, sinr, (proc.tbs,))
         return LinkResult(snr_db=float(snr_db), statistics=stats, sinr_db=float(snr_db),
-                          iterations=float(per_tb.iterations.mean()), per_tb=per_tb)
+                          iterations=float(per_tb.iterations[per_tb.active].mean()),
+                          per_tb=per_tb)

@@ -264,6 +264,9 @@ class HarqTransmission(NamedTuple):
     rv: np.ndarray
     #: ndarray of bool, shape (B,): the process starts a new transport block (NDI toggled).
     new_data: np.ndarray
+    #: ndarray of bool, shape (B,): the process transmits in this slot (False: idle, only
+    #: when new data is withheld, see :meth:`HarqProcesses.next_transmission`).
+    active: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +275,8 @@ class HarqSlotResult:
 
     Attributes
     ----------
+    active : ndarray of bool, shape (B,)
+        The process transmitted (idle ones, see ``new_data=False``, count nowhere).
     rv, transmission_index : ndarray of int64, shape (B,)
         Redundancy version and 0-based transmission index of this transmission.
     new_data : ndarray of bool, shape (B,)
@@ -297,6 +302,7 @@ class HarqSlotResult:
         Counters of this slot only.
     """
 
+    active: np.ndarray
     rv: np.ndarray
     transmission_index: np.ndarray
     new_data: np.ndarray
@@ -454,7 +460,8 @@ class HarqProcesses:
             ) from None
 
     # ------------------------------------------------------------------ transmit
-    def next_transmission(self, rng: np.random.Generator) -> HarqTransmission:
+    def next_transmission(self, rng: np.random.Generator, *,
+                          new_data: bool = True) -> HarqTransmission:
         """Which transport block and RV each process sends in this slot.
 
         Implements TS 38.214 §5.1.2.1 / §6.1.2.1 (RV order). Processes whose last
@@ -466,11 +473,18 @@ class HarqProcesses:
         ----------
         rng : numpy.random.Generator
             Source of the new transport block bits.
+        new_data : bool, default True
+            False: no process starts a new transport block; those that would are idle in
+            this slot (they neither decode nor count). Used to complete the transport
+            blocks in flight at the end of a simulation, so that every TB started is
+            counted as delivered or failed (no truncation bias in the throughput and
+            residual BLER).
 
         Returns
         -------
         HarqTransmission
-            ``(bits (B, A) uint8 read-only, rv (B,) int64, new_data (B,) bool)``.
+            ``(bits (B, A) uint8 read-only, rv (B,) int64, new_data (B,) bool, active (B,)
+            bool)``.
 
         Raises
         ------
@@ -484,7 +498,12 @@ class HarqProcesses:
                 "next_transmission() called twice: pass the pending transmission's LLRs "
                 "to receive() first (one transmission per slot and process)"
             )
+        if not isinstance(new_data, bool):
+            raise ConfigError(f"new_data={new_data!r} is not allowed: it must be True or False")
         new = self._need_new.copy()
+        active = np.ones(self.batch, dtype=bool) if new_data else ~new
+        if not new_data:
+            new[:] = False
         n_new = int(np.count_nonzero(new))
         if n_new:
             self._bits[new] = rng.integers(0, 2, (n_new, self.tbs), dtype=np.uint8)
@@ -496,8 +515,13 @@ class HarqProcesses:
         rv = self.config.rv_for(index)
         self._pending_index = index
         self._pending = HarqTransmission(_readonly(self._bits.copy()), _readonly(rv),
-                                         _readonly(new))
+                                         _readonly(new), _readonly(active))
         return self._pending
+
+    @property
+    def in_flight(self) -> np.ndarray:
+        """Processes whose transport block is neither delivered nor dropped yet, ``(B,)``."""
+        return ~self._need_new
 
     def rv_groups(self) -> list[tuple[int, np.ndarray]]:
         """``(rv, process indices)`` of the pending transmission, one entry per RV used.
@@ -506,7 +530,10 @@ class HarqProcesses:
         ``transmission_config(rv)`` (or ``pusch_config.replace(rv=rv)``) on those rows.
         """
         pending = self._require_pending("rv_groups")
-        return [(int(r), np.flatnonzero(pending.rv == r)) for r in np.unique(pending.rv)]
+        act = pending.active
+        groups = [(int(r), np.flatnonzero((pending.rv == r) & act))
+                  for r in np.unique(pending.rv[act])]
+        return groups
 
     def encode(self) -> np.ndarray:
         """Codeword bits ``(B, G)`` uint8 of the pending transmission (before scrambling).
@@ -515,9 +542,9 @@ class HarqProcesses:
         """
         pending = self._require_pending("encode")
         groups = self.rv_groups()
-        if len(groups) == 1:
+        if len(groups) == 1 and groups[0][1].size == self.batch:
             return encode_tb(pending.bits, self.transmission_config(groups[0][0]))
-        f = np.empty((self.batch, self.tb_config.g), dtype=np.uint8)
+        f = np.zeros((self.batch, self.tb_config.g), dtype=np.uint8)  # idle rows: zeros
         for r, idx in groups:
             f[idx] = encode_tb(pending.bits[idx], self.transmission_config(r))
         return f
@@ -570,9 +597,10 @@ class HarqProcesses:
         llr = llr.astype(np.float32, copy=False)
         decode = decode_tb if decode_fn is None else decode_fn
         seg = self.tb_config.plan.seg
-        crc = np.empty(b, dtype=bool)
-        bits_hat = np.empty((b, self.tbs), dtype=np.uint8)
-        iterations = np.empty((b, seg.c), dtype=np.int32)
+        act = pending.active
+        crc = np.zeros(b, dtype=bool)
+        bits_hat = self._bits.copy()  # idle processes: nothing decoded, no errors
+        iterations = np.zeros((b, seg.c), dtype=np.int32)
         for r, idx in self.rv_groups():
             whole = idx.size == b
             buf = self._buffer if whole else self._buffer[idx]
@@ -590,15 +618,16 @@ class HarqProcesses:
         index, new = self._pending_index, pending.new_data
         bit_errors = np.count_nonzero(bits_hat != self._bits, axis=-1).astype(np.int64)
         bits_ok = bit_errors == 0
-        ack = crc if self.config.ack == "crc" else bits_ok
+        ack = (crc if self.config.ack == "crc" else bits_ok) & act
         last = index == self.config.max_transmissions - 1
-        failed = ~ack & last
-        done = ack | last
-        first = index == 0
+        failed = ~ack & last & act
+        done = ack | failed
+        first = (index == 0) & act
         n_del = int(np.count_nonzero(ack))
+        n_act = int(np.count_nonzero(act))
         slot = HarqStatistics(
             slots=1,
-            transmissions=b,
+            transmissions=n_act,
             tbs_started=int(np.count_nonzero(new)),
             tbs_delivered=n_del,
             tbs_failed=int(np.count_nonzero(failed)),
@@ -607,7 +636,7 @@ class HarqProcesses:
             first_transmission_errors=int(np.count_nonzero(first & ~ack)),
             transmissions_completed=int((index + 1)[done].sum()),
             bits_delivered=n_del * self.tbs,
-            bits_max=b * self.tbs,
+            bits_max=n_act * self.tbs,
             first_transmission_bits=int(np.count_nonzero(first)) * self.tbs,
             first_transmission_bit_errors=int(bit_errors[first].sum()),
             bits_completed=int(np.count_nonzero(done)) * self.tbs,
@@ -616,13 +645,14 @@ class HarqProcesses:
                 index[ack], minlength=self.config.max_transmissions)),
         )
         result = HarqSlotResult(
+            active=act,
             rv=pending.rv, transmission_index=_readonly(index), new_data=new,
             ndi=_readonly(self._ndi.copy()), ack=ack, tb_crc_ok=crc, failed=failed,
             bits_ok=bits_ok, bit_errors=bit_errors,
             bits=bits_hat, iterations=iterations, statistics=slot,
         )
-        self._tx_index = index + 1
-        self._need_new = done
+        self._tx_index = np.where(act, index + 1, self._tx_index)
+        self._need_new = np.where(act, done, self._need_new)
         self._pending = None
         self._statistics = self._statistics + slot
         return result

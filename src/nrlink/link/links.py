@@ -48,10 +48,14 @@ __all__ = ["LinkResult", "PdschLink", "PuschLink", "TransportBlockResults"]
 class TransportBlockResults:
     """Per-transmission results of a link run: one entry per slot, link and codeword.
 
-    Every array has shape ``(num_slots, batch, n_codewords)`` except ``sinr_db``.
+    Every array has shape ``(slots, batch, n_codewords)`` except ``sinr_db``; ``slots``
+    includes the retransmission-only slots of ``drain``, where links without a transport
+    block in flight are idle (``active`` False: no transmission, nothing counted).
 
     Attributes
     ----------
+    active : ndarray of bool
+        The link transmitted this codeword in this slot.
     tb_crc_ok : ndarray of bool
         TB CRC passed (TS 38.212 §7.2.1).
     ack : ndarray of bool
@@ -64,16 +68,17 @@ class TransportBlockResults:
         Redundancy version and 0-based HARQ transmission index.
     new_data : ndarray of bool
         First transmission of a transport block.
-    sinr_db : ndarray of float32, shape (num_slots, batch)
+    sinr_db : ndarray of float32, shape (slots, batch)
         Effective post-equalisation SINR of each slot and link (mean of the linear SINR
         over data REs and layers, in dB; NaN for the ML detector).
     tbs : tuple of int
         TBS of each codeword.
-    timing_offset : ndarray of int64, shape (num_slots, batch), or None
+    timing_offset : ndarray of int64, shape (slots, batch), or None
         Time-domain path: the sample offset where the receiver started the slot (estimated
         or ideal); None for the grid path.
     """
 
+    active: np.ndarray
     tb_crc_ok: np.ndarray
     ack: np.ndarray
     bit_errors: np.ndarray
@@ -147,7 +152,7 @@ def collect_tb_results(slots, sinr, tbs, timing_offset=None) -> TransportBlockRe
                         dtype=dtype).transpose(0, 2, 1)
 
     return TransportBlockResults(
-        tb_crc_ok=field("tb_crc_ok", bool), ack=field("ack", bool),
+        active=field("active", bool), tb_crc_ok=field("tb_crc_ok", bool), ack=field("ack", bool),
         bit_errors=field("bit_errors", np.int64),
         iterations=np.array([[r.iterations.mean(axis=-1) for r in per_cw] for per_cw in slots],
                             np.float32).transpose(0, 2, 1),
@@ -333,7 +338,8 @@ class _SharedChannelLink:
         return ofdm_demodulate(y_t, n_sc=c.n_sc, cp_fraction=self._cp_fraction, **kw)
 
     def run(self, snr_db: float, num_slots: int, *, batch_size: int = 8,
-            rng: np.random.Generator, timings: dict | None = None) -> LinkResult:
+            rng: np.random.Generator, drain: bool = True,
+            timings: dict | None = None) -> LinkResult:
         """Simulate ``num_slots`` consecutive slots of ``batch_size`` independent links.
 
         Parameters
@@ -351,6 +357,13 @@ class _SharedChannelLink:
             Independent links simulated together.
         rng : numpy.random.Generator
             Source of the TB bits, the channel and the noise.
+        drain : bool, default True
+            After ``num_slots``, keep sending the retransmissions of the transport blocks
+            still in flight (no new data; links without one are idle) until each is
+            delivered or dropped — at most ``max_transmissions − 1`` more slots. Every TB
+            started is then complete, so throughput and residual BLER carry no truncation
+            bias however short the run. False: stop after ``num_slots`` (the unfinished
+            TBs count as transmissions without delivery).
         timings : dict, optional
             Profiling: the seconds spent in each stage are added to it under
             "transmitter" (TB bits, coding and the grid), "channel" (fading, noise, and for
@@ -366,11 +379,14 @@ class _SharedChannelLink:
         stats = None
         sinr, iters, slots, wave_state = [], [], [], {}
         perfect = self.receiver.channel_estimation == "perfect"
-        for k in range(num_slots):
+        if not isinstance(drain, bool):
+            raise ConfigError(f"drain={drain!r} is not allowed: it must be True or False")
+        k = 0
+        while k < num_slots or (drain and any(p.in_flight.any() for p in procs)):
             t0 = time.perf_counter()
             coded = []
             for p in procs:
-                p.next_transmission(rng)
+                p.next_transmission(rng, new_data=k < num_slots)
                 coded.append(p.encode())
             x = self.tx.grid_from_coded(coded[0] if n_cw == 1 else coded)  # (B, ports, ...)
             t0 = lap(timings, "transmitter", t0)
@@ -388,17 +404,19 @@ class _SharedChannelLink:
             for p, llr in zip(procs, out.llr, strict=True):
                 res = p.receive(llr, decoder=self.decoder)
                 stats = res.statistics if stats is None else stats + res.statistics
-                iters.append(res.iterations)
+                iters.append(res.iterations[res.active])
                 per_cw.append(res)
             lap(timings, "decoding", t0)
             slots.append(per_cw)
             sinr.append(out.sinr_db)
+            k += 1
 
         per_tb = collect_tb_results(slots, sinr, tuple(p.tbs for p in procs),
                                     np.stack(wave_state["offsets"]) if self.waveform else None)
         ml = self.receiver.detector == "ml"
         return LinkResult(snr_db=float(snr_db), statistics=stats,
-                          sinr_db=float("nan") if ml else float(np.mean(per_tb.sinr_db)),
+                          sinr_db=float("nan") if ml else float(np.mean(
+                              per_tb.sinr_db[per_tb.active.any(axis=-1)])),
                           iterations=float(np.mean(np.concatenate([i.ravel() for i in iters]))),
                           per_tb=per_tb)
 

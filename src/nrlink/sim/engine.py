@@ -23,6 +23,8 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from nrlink.errors import ConfigError
 from nrlink.sim.campaign import Campaign
 from nrlink.sim.stopping import binomial_interval, units_needed_estimate
@@ -45,8 +47,9 @@ def unit_counts(result) -> dict:
     out: dict = {k: int(getattr(s, k)) for k in COUNTER_NAMES}
     out["delivered_at"] = [int(v) for v in s.delivered_at]
     # iterations per TB, summed in units of 1/1000 so that counts stay integers
-    out["iterations_milli"] = int(round(1000 * float(result.per_tb.iterations.sum())))
-    out["decodings"] = int(result.per_tb.iterations.size)
+    t = result.per_tb
+    out["iterations_milli"] = int(round(1000 * float(t.iterations[t.active].sum())))
+    out["decodings"] = int(np.count_nonzero(t.active))
     return out
 
 
