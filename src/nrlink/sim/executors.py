@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 
@@ -28,7 +29,13 @@ def default_workers() -> int:
 
 
 def _worker_init() -> None:
-    """Warm a worker: import the simulator once, before the first unit arrives."""
+    """Warm a worker: import the simulator once, before the first unit arrives.
+
+    Workers ignore SIGINT: Ctrl-C reaches the whole process group, and the coordinating
+    process alone handles it (stops submitting, keeps the stored units, shuts the pool
+    down after the running units).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import nrlink.sim.engine  # noqa: F401
 
 
