@@ -40,3 +40,18 @@ def test_readme_user_guide_runs(capsys):
     assert len(lines) == 3
     throughput = [float(line.split()[-1].rstrip("%")) for line in lines]
     assert throughput[0] <= throughput[1] <= throughput[2] and throughput[2] >= 95.0
+
+
+def test_readme_campaign_loads():
+    """The README's campaign TOML is a valid campaign, and its CLI lines name real commands."""
+    from nrlink.cli.main import app
+    from nrlink.sim.campaign import Campaign
+
+    text = README.read_text()
+    (toml,) = re.findall(r"```toml\n(.*?)```", text, flags=re.S)
+    camp = Campaign.from_toml(toml)
+    assert camp.name == "pusch-tdlc" and len(camp.configurations) == 2
+    assert len(camp.points) == 16
+    commands = {c.name or c.callback.__name__ for c in app.registered_commands}
+    used = set(re.findall(r"^nrlink (\w+)", text, flags=re.M))
+    assert used and used <= commands
