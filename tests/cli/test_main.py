@@ -199,10 +199,32 @@ def test_bad_workers_is_a_usage_error(tiny):
     assert invoke("run", toml, "--workers", 0).exit_code == 2
 
 
-def test_run_into_a_missing_directory(tiny, tmp_path):
+def test_run_creates_the_database_directory(tiny, tmp_path):
+    """`make demo` writes into results/, which a fresh checkout does not have."""
     _, toml, _, _ = tiny
-    res = invoke("run", toml, "--workers", 1, "--db", tmp_path / "nope" / "x.db")
-    assert res.exit_code == 2 and "does not exist" in res.output
+    res = invoke("run", toml, "--workers", 1, "--db", tmp_path / "new" / "dir" / "x.db")
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "new" / "dir" / "x.db").is_file()
+    assert (tmp_path / "new" / "dir" / "x.png").is_file()
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    res = invoke("run", toml, "--workers", 1, "--db", blocked / "x.db")
+    assert res.exit_code == 2 and "cannot create the directory" in res.output
+
+
+def test_resume_with_another_code_version_warns(tiny, tmp_path):
+    import sqlite3
+
+    _, toml, _, _ = tiny
+    db = tmp_path / "v.db"
+    assert invoke("run", toml, "--workers", 1, "--db", db).exit_code == 0
+    with sqlite3.connect(db) as con:
+        (table,) = [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND sql LIKE '%code_version%'")]
+        con.execute(f"UPDATE {table} SET code_version = '0.0.1 (git 0000000)'")
+    res = invoke("run", toml, "--workers", 1, "--db", db)
+    assert res.exit_code == 0
+    assert "warning: resuming campaign 1" in res.output and "0.0.1" in res.output
 
 
 def test_show_missing_db_exits_2(tmp_path):

@@ -196,3 +196,24 @@ def test_unit_failure_is_reported_not_swallowed(tmp_path, monkeypatch):
     monkeypatch.setattr(eng, "run_unit", boom)
     with pytest.raises(RuntimeError, match="unit exploded"), ResultsStore(tmp_path / "z.db") as st:
         run_campaign(Campaign.from_toml(TINY), st)
+
+
+def test_export_counts_do_not_depend_on_the_workers(tmp_path):
+    """The exported count totals are those of units 0..last_unit (what the statistics use),
+    not every unit the workers happened to run ahead."""
+    import csv
+
+    rows = {}
+    for w in (1, 2):
+        run_tiny(tmp_path / f"w{w}.db", workers=w)
+        with ResultsStore(tmp_path / f"w{w}.db", readonly=True) as st:
+            st.export_csv(tmp_path / f"w{w}.csv")
+        with open(tmp_path / f"w{w}.csv") as f:
+            rows[w] = [{k: v for k, v in r.items() if k not in ("n_units", "campaign_id")}
+                       for r in csv.DictReader(f)]
+    assert rows[1] == rows[2]
+    for r in rows[1]:
+        if r["status"] == "done":
+            assert r["first_transmissions"] == r["tbs"]
+        else:
+            assert r["first_transmissions"] == ""

@@ -365,9 +365,15 @@ def run(
 
             camp = load_campaign(campaign)
             db_path = Path(db) if db is not None else Path(_db_name(camp.name))
-            if db_path.parent != Path() and not db_path.parent.is_dir():
-                _fail(f"--db {db_path}: the directory {db_path.parent} does not exist")
+            if db_path.parent != Path():
+                try:
+                    db_path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as e:
+                    _fail(f"--db {db_path}: cannot create the directory {db_path.parent} "
+                          f"({e.strerror or e})")
             store = _open_store(db_path, readonly=False)
+            if result_warning := _version_warning(store, camp):
+                console.print(result_warning, style="yellow", soft_wrap=True, highlight=False)
             result = _run(camp, store, console, workers=workers, dask=dask, quiet=quiet)
             png = db_path.with_suffix(".png")
             from nrlink.sim.plot import plot_campaign
@@ -391,6 +397,20 @@ def run(
     finally:
         if store is not None:
             store.close()
+
+
+def _version_warning(store, camp) -> str | None:
+    """A warning when this campaign's stored units come from another nrlink version."""
+    from nrlink.sim.engine import campaign_key
+    from nrlink.sim.store import code_version
+
+    for c in store.campaigns():
+        if c.name == camp.name and c.hash == campaign_key(camp) and c.n_units:
+            if c.code_version != code_version():
+                return (f"warning: resuming campaign {c.id}, whose stored units were computed "
+                        f"by nrlink {c.code_version}; this is {code_version()} (delete the "
+                        "database or rename the campaign to start afresh)")
+    return None
 
 
 def _run(camp, store, console, *, workers, dask, quiet):

@@ -30,8 +30,8 @@ from nrlink.sim.campaign import Campaign
 from nrlink.sim.stopping import binomial_interval, units_needed_estimate
 from nrlink.sim.store import ResultsStore, canonical_json, code_version
 
-__all__ = ["CampaignRun", "PointState", "UnitTask", "point_statistics", "run_campaign",
-           "run_unit", "unit_counts"]
+__all__ = ["CampaignRun", "PointState", "UnitTask", "campaign_key", "point_statistics",
+           "run_campaign", "run_unit", "unit_counts"]
 
 COUNTER_NAMES = (
     "slots", "transmissions", "tbs_started", "tbs_delivered", "tbs_failed", "tbs_undetected",
@@ -233,6 +233,11 @@ def _store_point(store: ResultsStore, cid: int, camp: Campaign, p: PointState) -
                            reason=p.reason)
 
 
+def campaign_key(campaign: Campaign) -> str:
+    """SHA-256 of the campaign's canonical JSON: its identity in the results store."""
+    return hashlib.sha256(canonical_json(campaign.to_dict()).encode()).hexdigest()
+
+
 def run_campaign(campaign: Campaign, store: ResultsStore, *, executor: Executor | None = None,
                  workers: int | None = None, max_in_flight: int | None = None,
                  progress: Callable[[CampaignRun], None] | None = None) -> CampaignRun:
@@ -263,7 +268,7 @@ def run_campaign(campaign: Campaign, store: ResultsStore, *, executor: Executor 
     doc = campaign.to_dict()
     cid = store.open_campaign(campaign.name, doc, code_version=code_version())
     store.define_points(cid, [pt.params for pt in campaign.points])
-    key = hashlib.sha256(canonical_json(doc).encode()).hexdigest()  # workers cache by it
+    key = campaign_key(campaign)  # workers cache the campaign by it
     points = [PointState(pt.index, pt.config_index, pt.label, pt.snr_db)
               for pt in campaign.points]
     run = CampaignRun(campaign, cid, points)

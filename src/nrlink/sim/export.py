@@ -18,7 +18,9 @@ def results_table(store: ResultsStore,
 
     Columns: ``campaign_id, campaign, point, status, last_unit, reason, n_units``,
     then the point parameters (nested dicts flattened as ``a.b``, lists as JSON),
-    the statistics, and the count totals (list counts as ``name_0, name_1, ...``).
+    the statistics, and the count totals behind them (list counts as ``name_0, name_1,
+    ...``): units ``0..last_unit`` of a finished point, so they do not depend on how many
+    units the workers ran ahead; none for a skipped point.
     A name already taken by an earlier column gets the prefix ``param.``,
     ``stat.`` or ``count.``.
     """
@@ -42,6 +44,13 @@ def results_table(store: ResultsStore,
         for p, counts in store.unit_count_rows(cid):
             _add_counts(totals.setdefault(p, {}), counts)
         for pr in store.point_results(cid):
+            # the counts that make the point's result: units 0..last_unit of a finished
+            # point (not the units dispatched beyond it), none for a skipped one, and
+            # everything stored so far for a point still running
+            if pr.status == "done" and pr.last_unit is not None:
+                totals[pr.point] = store.point_totals(cid, pr.point, upto_unit=pr.last_unit)
+            elif pr.status == "skipped":
+                totals[pr.point] = {}
             row = {"campaign_id": cid, "campaign": name, "point": pr.point,
                    "status": pr.status, "last_unit": pr.last_unit, "reason": pr.reason,
                    "n_units": pr.n_units}
