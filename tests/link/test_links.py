@@ -222,3 +222,28 @@ def test_drain_completes_every_transport_block():
     assert cut.statistics.tbs_completed < cut.statistics.tbs_started
     with pytest.raises(ConfigError, match="drain"):
         PuschLink(CFG).run(4.0, 1, rng=np.random.default_rng(0), drain=1)
+
+
+@pytest.mark.parametrize(("cfg", "match"), [
+    (PuschConfig(carrier=CarrierConfig(n_size_grid=8), mcs_index=20),
+     r"detector='ml' is not allowed with num_layers=1 and Q_m=6"),
+    (PdschConfig(carrier=CarrierConfig(n_size_grid=8), num_layers=4, mcs_index=2),
+     r"detector='ml' is not allowed with num_layers=4"),
+    (PuschConfig(carrier=CarrierConfig(n_size_grid=8), mcs_index=2, transform_precoding=True,
+                 mcs_table="tp-qam64"),
+     r"detector='ml' is not allowed with transform_precoding=True"),
+])
+def test_ml_detector_limits_are_checked_when_the_link_is_built(cfg, match):
+    ch = TdlConfig.from_name("TDLA30-10", num_tx=cfg.num_layers, num_rx=4)
+    cls = PuschLink if isinstance(cfg, PuschConfig) else PdschLink
+    with pytest.raises(ConfigError, match=match):
+        cls(cfg, channel=ch, receiver=ReceiverConfig(detector="ml"))
+
+
+def test_receiver_must_be_a_receiver_config():
+    with pytest.raises(ConfigError, match="receiver=.* must be a ReceiverConfig"):
+        PuschLink(CFG, receiver={"detector": "zf"})
+    with pytest.raises(ConfigError, match="snr_db=True"):
+        PuschLink(CFG).run(True, 1, rng=np.random.default_rng(0))
+    r = PuschLink(CFG).run(np.int64(30), 1, batch_size=1, rng=np.random.default_rng(0))
+    assert r.bler == 0.0

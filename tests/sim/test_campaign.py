@@ -1267,3 +1267,14 @@ def test_fuzz_valid_campaigns(case):
         assert last.harq.max_transmissions == o["harq.max_transmissions"]
     assert Campaign(c.to_dict()).points == c.points
     assert Campaign.from_toml(to_toml(doc)).points == c.points
+
+
+@pytest.mark.parametrize(("changes", "pattern"), [
+    ({"receiver.detector": "ml", "link.pusch.mcs_index": 20},
+     r"^receiver\.detector: detector='ml' is not allowed with num_layers=1 and Q_m=6"),
+    ({"receiver.detector": "ml", "link.pusch.transform_precoding": True,
+      "link.pusch.mcs_table": "tp-qam64", "link.pusch.mcs_index": 2},
+     r"^receiver\.detector: detector='ml' is not allowed with transform_precoding=True"),
+])
+def test_ml_detector_limits_are_refused_at_load(changes, pattern):
+    assert_refused(edit(changes), pattern)

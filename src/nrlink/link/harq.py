@@ -144,7 +144,11 @@ class HarqStatistics:
     slots : int
         Slots (calls of :meth:`HarqProcesses.receive`) counted.
     transmissions : int
-        Transmissions, new and retransmissions (B per slot).
+        Transmissions, new and retransmissions (B per slot; idle processes excluded).
+    link_slots : int
+        (slot, link) pairs in which the link transmitted: ``transmissions`` for one
+        codeword; a link sending two codewords in a slot counts once (the links merge their
+        codewords' statistics so).
     tbs_started : int
         Transport blocks whose first transmission was counted.
     tbs_delivered : int
@@ -175,6 +179,7 @@ class HarqStatistics:
 
     slots: int = 0
     transmissions: int = 0
+    link_slots: int = 0
     tbs_started: int = 0
     tbs_delivered: int = 0
     tbs_failed: int = 0
@@ -236,11 +241,9 @@ class HarqStatistics:
 
     @property
     def bits_per_slot(self) -> float:
-        """Mean bits delivered per slot and process (link): ``bits_delivered / transmissions``.
-
-        Divide by the slot duration for bit/s.
-        """
-        return _ratio(self.bits_delivered, self.transmissions)
+        """Mean bits delivered per slot and link: ``bits_delivered / link_slots`` (both
+        codewords of a link count in its slot). Divide by the slot duration for bit/s."""
+        return _ratio(self.bits_delivered, self.link_slots)
 
     @property
     def mean_transmissions(self) -> float:
@@ -628,6 +631,7 @@ class HarqProcesses:
         slot = HarqStatistics(
             slots=1,
             transmissions=n_act,
+            link_slots=n_act,
             tbs_started=int(np.count_nonzero(new)),
             tbs_delivered=n_del,
             tbs_failed=int(np.count_nonzero(failed)),

@@ -36,7 +36,7 @@ from nrlink.link.harq import HarqConfig, HarqProcesses, HarqStatistics
 from nrlink.link.pdsch import PdschTransmitter
 from nrlink.link.pusch import PuschTransmitter
 from nrlink.rx.ldpc_decoder import LdpcDecoderConfig
-from nrlink.rx.receiver import ReceiverConfig, receive_llr
+from nrlink.rx.receiver import ReceiverConfig, check_ml_detector, receive_llr
 from nrlink.rx.timing import TimingEstimator, timing_reference
 from nrlink.spec.ts38211.numerology import min_fft_size, sample_rate
 from nrlink.spec.ts38211.ofdm import ofdm_demodulate, ofdm_modulate
@@ -138,7 +138,8 @@ def check_run_args(snr_db, num_slots, batch_size, rng, where: str):
     rng = check_rng(rng)
     num_slots = check_int("num_slots", num_slots, "an integer ≥ 1", where, lo=1)
     batch = check_int("batch_size", batch_size, "an integer ≥ 1", where, lo=1)
-    if not isinstance(snr_db, int | float | np.floating) or not np.isfinite(snr_db):
+    if (isinstance(snr_db, bool) or not isinstance(snr_db, int | float | np.integer | np.floating)
+            or not np.isfinite(snr_db)):
         raise ConfigError(f"snr_db={snr_db!r} is not allowed: snr_db must be a finite "
                           "number (dB)")
     return rng, num_slots, batch
@@ -211,7 +212,12 @@ class _SharedChannelLink:
                               f"{self._config_type.__name__}")
         self.config = config
         self.tx = self._transmitter(config, precoder)
+        if receiver is not None and not isinstance(receiver, ReceiverConfig):
+            raise ConfigError(f"receiver={receiver!r} is not allowed: it must be a "
+                              "ReceiverConfig (or None for the default)")
         self.receiver = receiver or ReceiverConfig()
+        if self.receiver.detector == "ml":
+            check_ml_detector(config)
         self.harq = harq or HarqConfig()
         self.decoder = decoder
         self.precoder = self.tx.precoding_matrix
@@ -410,6 +416,9 @@ class _SharedChannelLink:
             slots.append(per_cw)
             sinr.append(out.sinr_db)
             k += 1
+        if n_cw > 1:  # one slot of one link, whatever its number of codewords
+            act = np.array([[r.active for r in per_cw] for per_cw in slots])  # (k, cw, B)
+            stats = replace(stats, slots=k, link_slots=int(act.any(axis=1).sum()))
 
         per_tb = collect_tb_results(slots, sinr, tuple(p.tbs for p in procs),
                                     np.stack(wave_state["offsets"]) if self.waveform else None)

@@ -86,7 +86,8 @@ class ReceiverConfig(FromDictMixin):
                 f"demapper={self.demapper!r} is not allowed: it must be 'maxlog' or 'logmap'"
             )
         if self.delay_spread_s is not None and not (
-            isinstance(self.delay_spread_s, int | float) and 0 < self.delay_spread_s < 1e-4
+            isinstance(self.delay_spread_s, int | float | np.integer | np.floating)
+            and not isinstance(self.delay_spread_s, bool) and 0 < self.delay_spread_s < 1e-4
         ):
             raise ConfigError(
                 f"delay_spread_s={self.delay_spread_s!r} is not allowed: it must be a delay "
@@ -122,6 +123,26 @@ def _check_grid(y, cfg) -> np.ndarray:
             f"{c.n_symb_slot}, {c.n_sc}) for this carrier"
         )
     return y.astype(np.complex64, copy=False)
+
+
+def check_ml_detector(cfg) -> None:
+    """Refuse configurations the max-log ML detector does not handle.
+
+    :func:`~nrlink.rx.detection.ml_detect_llr` searches ≤ 2 layers of ≤ 16QAM, per RE of
+    the OFDM grid, so it cannot undo DFT-s-OFDM (transform precoding spreads every symbol
+    over the whole allocation).
+    """
+    qm, layers = cfg.resources.mcs.qm, cfg.num_layers
+    if layers > 2 or qm > 4:
+        raise ConfigError(
+            f"detector='ml' is not allowed with num_layers={layers} and Q_m={qm}: max-log ML "
+            "searches at most 2 layers of at most 16QAM; use 'lmmse' or 'zf'"
+        )
+    if getattr(cfg, "transform_precoding", False):
+        raise ConfigError(
+            "detector='ml' is not allowed with transform_precoding=True: the DFT spreading "
+            "(TS 38.211 §6.3.1.4) needs a linear detector ('lmmse' or 'zf')"
+        )
 
 
 def receive_llr(y, cfg, receiver: ReceiverConfig | None = None, *, h=None,
@@ -160,6 +181,8 @@ def receive_llr(y, cfg, receiver: ReceiverConfig | None = None, *, h=None,
     res = cfg.resources
     n_layers = cfg.num_layers
     b, n_rx = y.shape[:2]
+    if rc.detector == "ml":
+        check_ml_detector(cfg)
     if rc.detector != "ml" and n_layers > n_rx:
         raise ConfigError(
             f"num_layers={n_layers} is not allowed with {n_rx} receive antennas and "
@@ -210,8 +233,9 @@ def receive_llr(y, cfg, receiver: ReceiverConfig | None = None, *, h=None,
         x_hat, nv_eff = detect(y_d, h_d, nv[:, None])  # (b, n_re, L) each
         x = np.moveaxis(x_hat, -1, 1)  # (b, L, n_re)
         v = np.moveaxis(nv_eff, -1, 1).astype(np.float32)
-        sinr = (10 * np.log10(np.mean(1.0 / np.maximum(v, 1e-12), axis=(1, 2)))).astype(
-            np.float32)
+        with np.errstate(divide="ignore"):  # an all-zero grid has SINR -inf, not a warning
+            sinr = (10 * np.log10(np.mean(1.0 / np.maximum(v, 1e-12), axis=(1, 2)))).astype(
+                np.float32)
         t0 = lap(timings, "detection", t0)
         if cfg.transform_precoding:
             m_sc = 12 * len(res.prbs)

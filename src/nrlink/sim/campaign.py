@@ -67,7 +67,7 @@ from nrlink.link.coding import TransportBlockLink
 from nrlink.link.harq import HarqConfig
 from nrlink.link.links import PdschLink, PuschLink
 from nrlink.rx.ldpc_decoder import LdpcDecoderConfig
-from nrlink.rx.receiver import ReceiverConfig
+from nrlink.rx.receiver import ReceiverConfig, check_ml_detector
 from nrlink.sim.stopping import StoppingRule
 
 __all__ = ["Campaign", "CampaignError", "Point", "RunSettings", "load_campaign"]
@@ -428,6 +428,8 @@ class Campaign:
             harq = _build("harq", ht, HarqConfig.from_dict, ht, path="harq.")
             decoder = _build("decoder", dt, LdpcDecoderConfig.from_dict, dt,
                              path="decoder.")
+            if kind != "tb" and receiver.detector == "ml":
+                _build("receiver.detector", {}, check_ml_detector, cfg)
             parts = {"kind": kind, "link_table": link, "config": cfg, "channel": channel,
                      "num_rx": num_rx, "receiver": receiver, "harq": harq, "decoder": decoder,
                      "waveform": waveform, "timing_offset_s": timing}

@@ -34,7 +34,8 @@ __all__ = ["CampaignRun", "PointState", "UnitTask", "campaign_key", "point_stati
            "run_campaign", "run_unit", "unit_counts"]
 
 COUNTER_NAMES = (
-    "slots", "transmissions", "tbs_started", "tbs_delivered", "tbs_failed", "tbs_undetected",
+    "slots", "transmissions", "link_slots", "tbs_started", "tbs_delivered", "tbs_failed",
+    "tbs_undetected",
     "first_transmissions", "first_transmission_errors", "transmissions_completed",
     "bits_delivered", "bits_max", "first_transmission_bits", "first_transmission_bit_errors",
     "bits_completed", "residual_bit_errors",
@@ -132,7 +133,8 @@ def point_statistics(counts: dict, *, confidence: float = 0.95,
     out = {"tbs": n, "errors": e, "bler": ratio(e, n), "residual_bler": ratio(f, c),
            "ber": ratio(be, bn),
            "throughput": ratio(counts.get("bits_delivered", 0), counts.get("bits_max", 0)),
-           "bits_per_slot": ratio(counts.get("bits_delivered", 0), t),
+           "bits_per_slot": ratio(counts.get("bits_delivered", 0),
+                                  counts.get("link_slots", t)),
            "mean_iterations": ratio(counts.get("iterations_milli", 0) / 1000,
                                     counts.get("decodings", 0))}
     out["bler_lo"], out["bler_hi"] = ci(e, n)

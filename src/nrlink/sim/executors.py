@@ -20,6 +20,12 @@ from nrlink.errors import ConfigError
 __all__ = ["default_workers", "make_executor"]
 
 
+#: Workers run single-threaded (Numba, and the BLAS / OpenMP pools behind NumPy / SciPy):
+#: the parallelism is across work units, one per core.
+_SINGLE_THREAD = {"NUMBA_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                  "MKL_NUM_THREADS": "1"}
+
+
 def default_workers() -> int:
     """The cores this process may use (the CPU affinity mask where available)."""
     try:
@@ -54,8 +60,8 @@ def make_executor(workers: int | None = None,
         otherwise the address of a running Dask scheduler (``tcp://host:8786``). Needs the
         ``nrlink[dask]`` extra.
 
-    Each worker runs Numba single-threaded (``NUMBA_NUM_THREADS=1``): the parallelism is
-    across units.
+    Each worker runs single-threaded (``NUMBA_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``,
+    ``OMP_NUM_THREADS`` and ``MKL_NUM_THREADS`` set to 1): the parallelism is across units.
     """
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
                                 or not 1 <= workers <= 4096):
@@ -66,18 +72,19 @@ def make_executor(workers: int | None = None,
         if n == 1:
             yield None, 1
             return
-        old = os.environ.get("NUMBA_NUM_THREADS")
-        os.environ["NUMBA_NUM_THREADS"] = "1"  # inherited by the spawned workers
+        old = {k: os.environ.get(k) for k in _SINGLE_THREAD}
+        os.environ.update(_SINGLE_THREAD)  # inherited by the spawned workers
         try:
             ctx = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=n, mp_context=ctx,
                                      initializer=_worker_init) as ex:
                 yield ex, n
         finally:
-            if old is None:
-                os.environ.pop("NUMBA_NUM_THREADS", None)
-            else:
-                os.environ["NUMBA_NUM_THREADS"] = old
+            for k, v in old.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
         return
     if not isinstance(dask, str) or not dask:
         raise ConfigError(f"dask={dask!r} is not allowed: give 'local' or a scheduler address")
@@ -89,7 +96,7 @@ def make_executor(workers: int | None = None,
     if dask == "local":
         with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                           dashboard_address=None,
-                          env={"NUMBA_NUM_THREADS": "1"}) as cluster, Client(cluster) as client:
+                          env=dict(_SINGLE_THREAD)) as cluster, Client(cluster) as client:
             yield client.get_executor(pure=False), n
         return
     try:
