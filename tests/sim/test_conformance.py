@@ -146,3 +146,9 @@ def test_run_case_flags_a_short_run(monkeypatch):
     res = run_case(req, store=None, max_extra=1)
     assert res.verdict == "inconclusive" and "half-width" in res.notes[0]
     assert res.margin_bound == "<"
+
+
+def test_select_by_bandwidth():
+    five = select_cases("5 MHz")
+    assert len(five) == 12 and {r.channel_bandwidth_mhz for r in five} == {5}
+    assert len(select_cases("100mhz")) == 6

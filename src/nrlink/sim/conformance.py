@@ -180,12 +180,17 @@ def load_suite(path: str | None = None) -> tuple[Requirement, ...]:
 def select_cases(pattern: str | None = None, path: str | None = None) -> tuple[Requirement,
                                                                               ...]:
     """The cases whose id (``"G-FR1-A3-8 1x2 TDLB100-400"``) or table contains
-    ``pattern`` (case-insensitive; ``None``: all). No match is a ConfigError."""
+    ``pattern`` (case-insensitive), or of a channel bandwidth (``"5 MHz"``); ``None``: all.
+    No match is a ConfigError."""
     suite = load_suite(path)
     if pattern is None:
         return suite
-    p = pattern.lower()
-    sel = tuple(r for r in suite if p in r.case_id.lower() or p in r.table.lower())
+    p = pattern.lower().strip()
+    bw = re.fullmatch(r"(\d+(?:\.\d+)?)\s*mhz", p)
+    if bw:  # "5 MHz": the rows of that channel bandwidth
+        sel = tuple(r for r in suite if r.channel_bandwidth_mhz == float(bw.group(1)))
+    else:
+        sel = tuple(r for r in suite if p in r.case_id.lower() or p in r.table.lower())
     if not sel:
         raise ConfigError(f"--filter {pattern!r} matches no case (cases: "
                           f"{', '.join(sorted({r.frc.name for r in suite}))})")
