@@ -152,3 +152,26 @@ def test_select_by_bandwidth():
     five = select_cases("5 MHz")
     assert len(five) == 12 and {r.channel_bandwidth_mhz for r in five} == {5}
     assert len(select_cases("100mhz")) == 6
+
+
+def test_unit_interval_widens_for_correlated_units():
+    """Independent outcomes: the between-unit interval matches the binomial one. Units
+    whose slots all succeed or all fail together (a channel frozen over a unit): the
+    interval is much wider than the binomial one over transmissions."""
+    import numpy as np
+
+    from nrlink.sim.conformance import unit_interval
+    from nrlink.sim.stopping import binomial_interval
+
+    rng = np.random.default_rng(3)
+    t = np.full(60, 40)
+    d = rng.binomial(40, 0.8, 60)
+    r, lo, hi = unit_interval(d, t)
+    wl, wh = binomial_interval(int(d.sum()), int(t.sum()))
+    assert r == d.sum() / t.sum() and lo <= wl and hi >= wh
+    assert (hi - lo) < 1.5 * (wh - wl)
+    frozen = 40 * (rng.random(60) < 0.8)
+    r2, lo2, hi2 = unit_interval(frozen, t)
+    wl2, wh2 = binomial_interval(int(frozen.sum()), int(t.sum()))
+    assert (hi2 - lo2) > 4 * (wh2 - wl2)
+    assert unit_interval([], []) == (0.0, 0.0, 1.0)
