@@ -362,3 +362,166 @@ def test_dashboard_eta_is_remaining_fraction_over_recent_rate():
     assert board.eta(20.0) == pytest.approx(80.0)  # 0.8 left at 0.01 / s
     assert board.eta(30.0) == pytest.approx(70.0)  # counts down between updates
     assert board.eta(500.0) == 0.0
+
+
+# --------------------------------------------------------------------------- conformance
+SMOKE_CASE = "G-FR1-A3-8 1x2 TDLB100-400"
+
+
+def _report_counts(path) -> tuple[int, int]:
+    """(rows of the report's cases table, embedded PNG images)."""
+    import base64
+    from html.parser import HTMLParser
+
+    class P(HTMLParser):
+        rows = images = 0
+        in_cases = False
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "table":
+                self.in_cases = a.get("class") == "cases"
+            if self.in_cases and tag == "tr":
+                self.rows += 1
+            if tag == "img" and (a.get("src") or "").startswith("data:image/png;base64,"):
+                data = base64.b64decode(a["src"].split(",", 1)[1])
+                assert data.startswith(b"\x89PNG")
+                self.images += 1
+
+    p = P()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p.rows - 1, p.images  # less the header row
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    """One short case (64 TBs per SNR) through ``nrlink conformance``, with a report."""
+    d = tmp_path_factory.mktemp("conformance")
+    args = ("conformance", "--filter", "G-FR1-A3-8 1x2", "--max-tbs", 64, "--workers", 1,
+            "--db", d / "c.db", "--report", d / "r.html")
+    return d, args, invoke(*args)
+
+
+def test_conformance_smoke_prints_table_and_writes_report(smoke):
+    import re
+
+    d, _, res = smoke
+    assert res.exit_code == 0, res.output
+    out = res.output
+    assert "TS 38.104 PUSCH conformance" in out
+    row = next(line for line in out.splitlines() if SMOKE_CASE in line and "│" in line)
+    assert re.search(r"\b(pass|fail|inconclusive)\b", row), row
+    assert "-2.3 dB" in row and " dB" in row.split("│")[-2]  # required SNR, margin
+    counts = re.search(r"^(\d+) pass, (\d+) fail, (\d+) inconclusive$", out, re.MULTILINE)
+    assert counts and sum(map(int, counts.groups())) == 1
+    assert f"[1/1] {SMOKE_CASE} · SNR -2.30 dB" in out  # a progress line per SNR
+    assert (d / "c.db").is_file()
+    assert f"report: {d / 'r.html'}" in out
+    assert _report_counts(d / "r.html") == (1, 1)
+    with ResultsStore(d / "c.db", readonly=True) as s:
+        names = [c.name for c in s.campaigns()]
+    assert len(names) >= 3 and all(SMOKE_CASE in n for n in names)  # one per SNR
+
+
+def test_conformance_rerun_resumes_from_the_database(smoke):
+    d, args, first = smoke
+    assert first.exit_code == 0
+    before = unit_count(d / "c.db")
+    res = invoke(*args)
+    assert res.exit_code == 0, res.output
+    assert unit_count(d / "c.db") == before  # every unit reused, none run
+
+    def table(out):
+        return [line for line in out.splitlines() if SMOKE_CASE in line and "│" in line]
+
+    assert table(res.output) == table(first.output)
+
+
+def test_conformance_list():
+    from nrlink.sim.conformance import load_suite
+
+    res = invoke("conformance", "--list")
+    assert res.exit_code == 0, res.output
+    assert "24 cases" in res.output
+    for q in load_suite():
+        assert q.case_id in res.output
+    res = invoke("conformance", "--list", "--filter", "8.2.1.2-1")
+    assert res.exit_code == 0 and "10 cases" in res.output
+
+
+@pytest.mark.parametrize("receiver, words", [
+    ("foo=1", ("--receiver foo", "unknown key")),
+    ("detector", ("KEY=VALUE",)),
+    ("detector=qr", ("detector='qr'",)),
+])
+def test_conformance_bad_receiver_is_one_line(tmp_path, receiver, words):
+    res = invoke("conformance", "--filter", "G-FR1-A3-8 1x2", "--receiver", receiver,
+                 "--db", tmp_path / "c.db")
+    assert res.exit_code == 2, res.output
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), res.output
+    for w in words:
+        assert w in lines[0]
+    assert not (tmp_path / "c.db").exists()
+
+
+def test_conformance_receiver_a_case_cannot_use_exits_2_before_running(tmp_path):
+    res = invoke("conformance", "--filter", "G-FR1-A5-8", "--receiver", "detector=ml",
+                 "--db", tmp_path / "c.db")
+    assert res.exit_code == 2, res.output
+    assert "case G-FR1-A5-8" in res.output and "ml" in res.output
+    assert not (tmp_path / "c.db").exists()
+
+
+def test_conformance_filter_matching_nothing_exits_2(tmp_path):
+    res = invoke("conformance", "--filter", "nothing", "--db", tmp_path / "c.db")
+    assert res.exit_code == 2
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and "nothing" in lines[0] and lines[0].startswith("error: ")
+
+
+def test_conformance_help_has_an_example():
+    res = invoke("conformance", "--help")
+    assert res.exit_code == 0, res.output
+    assert "Example:" in res.output
+
+
+def test_conformance_interrupted_exits_130(tmp_path, monkeypatch):
+    import nrlink.sim.conformance as conformance
+
+    real = conformance.run_campaign
+
+    def interrupted(camp, store, **kw):
+        def progress(run):
+            raise KeyboardInterrupt
+
+        kw["progress"] = progress
+        return real(camp, store, **kw)
+
+    monkeypatch.setattr(conformance, "run_campaign", interrupted)
+    db = tmp_path / "i.db"
+    res = invoke("conformance", "--filter", "G-FR1-A3-8 1x2", "--max-tbs", 64, "--workers", 1,
+                 "--db", db)
+    assert res.exit_code == 130, res.output
+    assert "interrupted: rerun the same command to resume" in res.output
+    assert "Traceback" not in res.output
+    assert unit_count(db) == 1  # the finished unit was committed
+
+
+def test_conformance_warns_about_units_of_another_version(smoke, tmp_path):
+    import shutil
+    import sqlite3
+
+    d, args, first = smoke
+    assert first.exit_code == 0 and "warning" not in first.output
+    db = tmp_path / "old.db"
+    shutil.copy(d / "c.db", db)
+    with sqlite3.connect(db) as con:
+        (table,) = [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND sql LIKE '%code_version%'")]
+        con.execute(f"UPDATE {table} SET code_version = '0.0.1 (git 0000000)'")
+    args = [str(a) for a in args]
+    args[args.index("--db") + 1] = str(db)
+    res = invoke(*args)
+    assert res.exit_code == 0, res.output
+    assert "warning:" in res.output and "0.0.1 (git 0000000)" in res.output
