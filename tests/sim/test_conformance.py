@@ -175,3 +175,16 @@ def test_unit_interval_widens_for_correlated_units():
     wl2, wh2 = binomial_interval(int(frozen.sum()), int(t.sum()))
     assert (hi2 - lo2) > 4 * (wh2 - wl2)
     assert unit_interval([], []) == (0.0, 0.0, 1.0)
+
+
+def test_frcs_are_presets():
+    from nrlink.sim.campaign import load_campaign
+    from nrlink.sim.conformance import frc_names
+
+    assert len(frc_names()) == 15 and frc_names()[0] == "G-FR1-A3-8"  # those with a row
+    camp = load_campaign("G-FR1-A4-8")
+    assert camp.name == "G-FR1-A4-8" and camp.snr_db[0] == pytest.approx(10.1 - 4)
+    assert len(camp.snr_db) == 7 and camp.link(0).config.resources.tbs == (9224,)
+    assert camp.link(0).num_rx == 2 and camp.link(0).harq.max_transmissions == 4
+    with pytest.raises(ConfigError, match="did you mean 'G-FR1-A4-8'"):
+        load_campaign("G-FR1-A4-88")

@@ -457,6 +457,12 @@ def presets() -> None:
     table.add_column("description")
     for name in preset_names():
         table.add_row(name, preset_summary(name))
+    from nrlink.sim.conformance import frc_names
+
+    frcs = frc_names()
+    table.add_row(f"{frcs[0]} … ({len(frcs)})",
+                  "TS 38.104 fixed reference channels (PUSCH FRCs of the conformance suite) "
+                  f"over their first requirement's channel: {', '.join(frcs)}")
     _console().print(table)
 
 

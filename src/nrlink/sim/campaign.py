@@ -512,7 +512,8 @@ class Campaign:
 
 
 def load_campaign(name_or_path: str | Path) -> Campaign:
-    """A campaign from a TOML file path, or a built-in preset by name.
+    """A campaign from a TOML file path, a built-in preset by name, or a TS 38.104 fixed
+    reference channel (``G-FR1-A3-8``: :func:`nrlink.sim.conformance.frc_campaign_document`).
 
     Raises
     ------
@@ -527,11 +528,15 @@ def load_campaign(name_or_path: str | Path) -> Campaign:
             raise _fail(str(p), "no such campaign file")
         return Campaign.from_file(p)
     name = str(name_or_path)
+    from nrlink.sim.conformance import frc_campaign_document, frc_names
+
+    if name in frc_names():  # the TS 38.104 fixed reference channels
+        return Campaign(frc_campaign_document(name))
     if name not in preset_names():
         import difflib
 
-        near = difflib.get_close_matches(name, preset_names(), n=1)
+        near = difflib.get_close_matches(name, (*preset_names(), *frc_names()), n=1)
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise _fail(name, f"neither a campaign file nor a preset (presets: "
-                    f"{', '.join(preset_names())}){hint}")
+                    f"{', '.join(preset_names())}; or an FRC such as G-FR1-A3-8){hint}")
     return Campaign.from_toml(preset_text(name))

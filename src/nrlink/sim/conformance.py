@@ -62,6 +62,7 @@ from nrlink.sim.store import ResultsStore
 from nrlink.spec.ts38214.mcs import max_mcs_index, mcs_entry
 
 __all__ = ["CasePoint", "CaseResult", "Frc", "Requirement", "case_document", "crossing",
+           "frc_campaign_document", "frc_names",
            "load_suite", "margin_text", "run_case", "select_cases", "summary_rows",
            "tbs_for_half_width", "throughput_text", "unit_interval", "verdict"]
 
@@ -238,6 +239,37 @@ def case_document(req: Requirement, snr_db: float, *, receiver: dict | None = No
                      "max_tbs": tbs_for_half_width() if max_tbs is None else max_tbs},
         "run": {"batch_size": batch_size, "slots_per_unit": slots_per_unit},
     }
+
+
+def frc_names() -> tuple[str, ...]:
+    """The FRCs of the requirement file (``nrlink run G-FR1-A4-8`` runs one)."""
+    seen: dict[str, None] = {}
+    for r in load_suite():
+        seen.setdefault(r.frc.name, None)
+    return tuple(seen)
+
+
+def frc_campaign_document(name: str, *, step_db: float = 1.0) -> dict:
+    """A BLER/throughput sweep preset of FRC ``name`` under its first requirement row.
+
+    The FRC's PUSCH over that row's test channel and antennas, with HARQ (RV 0-2-3-1, 4
+    transmissions) and the practical receiver, from the required SNR − 4 dB to + 2 dB in
+    ``step_db`` steps, 2401 TBs per SNR (the conformance statistics).
+    """
+    rows = [r for r in load_suite() if r.frc.name == name]
+    if not rows:
+        raise ConfigError(f"{name!r} is not an FRC of the requirement file (FRCs: "
+                          f"{', '.join(frc_names())})")
+    req = rows[0]
+    doc = case_document(req, req.required_snr_db)
+    s0 = req.required_snr_db
+    doc["name"] = name
+    doc["description"] = (f"FRC {name} (TS 38.104 Annex {req.frc.annex_table}) over "
+                          f"{req.channel_name} {req.n_tx}x{req.n_rx}: throughput vs SNR "
+                          f"around the required {s0} dB ({req.table})")
+    doc["snr"] = {"values_db": [round(s0 + k * step_db, 6)
+                                for k in range(int(-4 / step_db), int(2 / step_db) + 1)]}
+    return doc
 
 
 @dataclass(frozen=True, slots=True)
