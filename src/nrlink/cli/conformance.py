@@ -13,11 +13,11 @@ from typing import Annotated
 import typer
 
 from nrlink.cli.main import (
-    EXIT_INTERRUPTED,
     _console,
     _executor_context,
     _fail,
     _hms,
+    _interrupted,
     _open_store,
     _plural,
     _user_errors,
@@ -259,12 +259,7 @@ def conformance(
                     _fail(f"--report {report}: cannot write ({e})")
                 console.print(f"report: {report}", soft_wrap=True, highlight=False)
     except KeyboardInterrupt:
-        from rich.text import Text
-
-        _console(stderr=True).print(
-            Text("interrupted: rerun the same command to resume", style="bold yellow"),
-            soft_wrap=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        _interrupted()
     finally:
         if store is not None:
             store.close()

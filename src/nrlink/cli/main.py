@@ -69,6 +69,16 @@ def _user_errors():
         _fail(str(e))
 
 
+def _interrupted() -> NoReturn:
+    """Ctrl-C: say how to resume, exit with status 130 (the stored units are kept)."""
+    from rich.text import Text
+
+    _console(stderr=True).print(
+        Text("interrupted: rerun the same command to resume", style="bold yellow"),
+        soft_wrap=True)
+    raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
 def _open_store(db: Path, *, readonly: bool):
     from nrlink.sim.store import ResultsStore
 
@@ -388,12 +398,7 @@ def run(
                           f"{db_path})", soft_wrap=True, highlight=False)
             console.print(f"plot:    {png}", soft_wrap=True, highlight=False)
     except KeyboardInterrupt:
-        from rich.text import Text
-
-        _console(stderr=True).print(
-            Text("interrupted: rerun the same command to resume", style="bold yellow"),
-            soft_wrap=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        _interrupted()
     finally:
         if store is not None:
             store.close()
