@@ -66,7 +66,13 @@ def test_point_results_equal_the_sum_of_their_units(tmp_path):
                 assert r.reason == "below_floor"
                 continue
             t = st.point_totals(run.campaign_id, r.point, upto_unit=r.last_unit)
-            assert r.stats == pytest.approx(point_statistics(t), nan_ok=True)
+            used = [u.counts for u in units if u.point == r.point and u.unit <= r.last_unit]
+            assert r.stats == pytest.approx(point_statistics(t, units=used), nan_ok=True)
+            plain = point_statistics(t)  # binomial only: never wider than the stored one
+            assert r.stats["bler"] == plain["bler"]
+            if plain["bler_lo"] is not None:
+                assert r.stats["bler_lo"] <= plain["bler_lo"] + 1e-12
+                assert r.stats["bler_hi"] >= plain["bler_hi"] - 1e-12
             assert r.stats["tbs"] == t["first_transmissions"]
             # the stopping rule holds at last_unit and at no earlier unit
             e = [u.counts["first_transmission_errors"] for u in units if u.point == r.point]

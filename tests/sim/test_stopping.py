@@ -486,3 +486,24 @@ def test_coverage_sequential_long(kind, method, p):
     cov, _, _ = coverage(rule, p, trials, seed=7)
     slack = 0.0 if (method, kind) == ("clopper-pearson", "target_errors") else 0.01
     assert cov >= c - 3 * math.sqrt(c * (1 - c) / trials) - slack, cov
+
+
+def test_clustered_interval_widens_for_correlated_units():
+    """Independent trials: close to the binomial interval. All-or-nothing units (a channel
+    frozen over each unit): much wider than the binomial interval of the totals."""
+    from nrlink.sim.stopping import clustered_interval
+
+    rng = np.random.default_rng(11)
+    n = np.full(50, 32)
+    k = rng.binomial(32, 0.2, 50)
+    lo, hi = clustered_interval(k, n)
+    blo, bhi = binomial_interval(int(k.sum()), int(n.sum()))
+    assert lo <= blo and hi >= bhi and (hi - lo) < 1.5 * (bhi - blo)
+    frozen = 32 * (rng.random(50) < 0.2)
+    lo, hi = clustered_interval(frozen, n)
+    blo, bhi = binomial_interval(int(frozen.sum()), int(n.sum()))
+    assert (hi - lo) > 3 * (bhi - blo)
+    assert clustered_interval([], []) == (0.0, 1.0)
+    assert clustered_interval([3], [10]) == pytest.approx(binomial_interval(3, 10))
+    with pytest.raises(ConfigError, match="one count of each per unit"):
+        clustered_interval([1, 2], [3])

@@ -57,7 +57,7 @@ from nrlink.config.pusch import PuschConfig
 from nrlink.errors import ConfigError
 from nrlink.sim.campaign import Campaign
 from nrlink.sim.engine import run_campaign
-from nrlink.sim.stopping import binomial_interval
+from nrlink.sim.stopping import clustered_interval
 from nrlink.sim.store import ResultsStore
 from nrlink.spec.ts38214.mcs import max_mcs_index, mcs_entry
 
@@ -337,27 +337,15 @@ def crossing(points: list[CasePoint], fraction: float) -> tuple[float | None, st
 
 def unit_interval(delivered, transmissions, *, confidence: float = CONFIDENCE
                   ) -> tuple[float, float, float]:
-    """Throughput ``Σd / Σt`` of independent work units and its confidence interval.
-
-    Outcomes inside a unit are correlated (its slots see one slowly fading channel: at
-    10 Hz Doppler a unit's slots are nearly one draw), so the binomial interval over
-    transmissions is too narrow there. Units are independent, so the ratio estimator's
-    between-unit variance ``Σ (d_u − R t_u)² / (n (n − 1) t̄²)`` gives an honest normal
-    interval; the wider of it and the Wilson interval is returned (the two agree when the
-    outcomes are independent).
-    """
+    """Throughput ``Σd / Σt`` of independent work units and its confidence interval
+    (:func:`nrlink.sim.stopping.clustered_interval`: the between-unit interval, widened to
+    the Wilson one)."""
     d = np.asarray(delivered, dtype=np.float64)
     t = np.asarray(transmissions, dtype=np.float64)
-    n, tot = d.size, float(t.sum())
-    if n == 0 or tot == 0:
+    if d.size == 0 or t.sum() == 0:
         return 0.0, 0.0, 1.0
-    r = float(d.sum()) / tot
-    lo_w, hi_w = binomial_interval(int(d.sum()), int(tot), confidence=confidence)
-    if n < 2:
-        return r, float(lo_w), float(hi_w)
-    se = math.sqrt(float(np.sum((d - r * t) ** 2)) / (n * (n - 1))) / (tot / n)
-    half = _z(confidence) * se
-    return r, float(min(lo_w, max(0.0, r - half))), float(max(hi_w, min(1.0, r + half)))
+    lo, hi = clustered_interval(d, t, confidence=confidence)
+    return float(d.sum() / t.sum()), lo, hi
 
 
 def _measure(req, snr_db, store, *, executor, workers, receiver, max_tbs, progress,

@@ -27,7 +27,7 @@ import numpy as np
 
 from nrlink.errors import ConfigError
 from nrlink.sim.campaign import Campaign
-from nrlink.sim.stopping import binomial_interval, units_needed_estimate
+from nrlink.sim.stopping import binomial_interval, clustered_interval, units_needed_estimate
 from nrlink.sim.store import ResultsStore, canonical_json, code_version
 
 __all__ = ["CampaignRun", "PointState", "UnitTask", "campaign_key", "point_statistics",
@@ -107,20 +107,26 @@ def _sum_counts(rows: list[dict]) -> dict:
 
 
 def point_statistics(counts: dict, *, confidence: float = 0.95,
-                     method: str = "wilson") -> dict:
+                     method: str = "wilson", units: list[dict] | None = None) -> dict:
     """BLER, residual BLER, throughput and BER with their confidence intervals.
 
-    Intervals are binomial (``method``, ``confidence``): the BLER over first
-    transmissions, the residual BLER over completed TBs, the BER over first-transmission
-    bits (treating bits as independent, so optimistic), and the throughput over
-    transmissions (each slot delivers its TB or not; exact for a single TBS).
+    The BLER over first transmissions, the residual BLER over completed TBs, the BER over
+    first-transmission bits, and the throughput over transmissions (each transmission
+    delivers its TB or not; exact for a single TBS). Intervals are binomial (``method``,
+    ``confidence``) on the totals; given the per-unit ``units`` counts they are widened to
+    the between-unit interval (:func:`~nrlink.sim.stopping.clustered_interval`), which
+    stays honest when the slots of a unit share a slowly fading channel.
     """
     def ratio(k, n):
         return k / n if n else None
 
-    def ci(k, n):
+    def ci(k, n, k_key=None, n_key=None):
         if not n:
             return None, None
+        if units and k_key is not None:
+            return clustered_interval([u.get(k_key, 0) for u in units],
+                                      [sum(u.get(x, 0) for x in n_key) for u in units],
+                                      confidence=confidence, method=method)
         lo, hi = binomial_interval(k, n, confidence=confidence, method=method)
         return float(lo), float(hi)
 
@@ -137,10 +143,13 @@ def point_statistics(counts: dict, *, confidence: float = 0.95,
                                   counts.get("link_slots", t)),
            "mean_iterations": ratio(counts.get("iterations_milli", 0) / 1000,
                                     counts.get("decodings", 0))}
-    out["bler_lo"], out["bler_hi"] = ci(e, n)
-    out["residual_bler_lo"], out["residual_bler_hi"] = ci(f, c)
-    out["ber_lo"], out["ber_hi"] = ci(be, bn)
-    lo, hi = ci(d, t)
+    out["bler_lo"], out["bler_hi"] = ci(e, n, "first_transmission_errors",
+                                        ("first_transmissions",))
+    out["residual_bler_lo"], out["residual_bler_hi"] = ci(f, c, "tbs_failed",
+                                                          ("tbs_delivered", "tbs_failed"))
+    out["ber_lo"], out["ber_hi"] = ci(be, bn, "first_transmission_bit_errors",
+                                      ("first_transmission_bits",))
+    lo, hi = ci(d, t, "tbs_delivered", ("transmissions",))
     out["throughput_lo"], out["throughput_hi"] = lo, hi
     return out
 
@@ -229,8 +238,10 @@ def _absorb(camp: Campaign, p: PointState, unit: int, counts: dict) -> None:
 
 
 def _store_point(store: ResultsStore, cid: int, camp: Campaign, p: PointState) -> None:
+    units = [p.units[u] for u in range(p.prefix_len)] if p.status == "done" else None
     stats = point_statistics(p.totals(), confidence=camp.stopping.confidence,
-                             method=camp.stopping.interval) if p.status != "skipped" else {}
+                             method=camp.stopping.interval,
+                             units=units) if p.status != "skipped" else {}
     store.set_point_result(cid, p.index, status=p.status, last_unit=p.last_unit, stats=stats,
                            reason=p.reason)
 

@@ -25,7 +25,7 @@ from scipy import special, stats
 from nrlink.config._base import FromDictMixin
 from nrlink.errors import ConfigError, check_int
 
-__all__ = [
+__all__ = ["clustered_interval",
     "INTERVAL_METHODS",
     "STOP_REASONS",
     "StoppingRule",
@@ -512,3 +512,44 @@ def units_needed_estimate(errors, tbs, tbs_per_unit, rule: StoppingRule) -> int:
     need = max(need, float(rule.min_tbs - t))
     cap = max(1, -(-remaining // per_unit))
     return max(1, min(math.ceil(need / per_unit), cap))
+
+
+def clustered_interval(k, n, *, confidence: float = 0.95,
+                       method: str = "wilson") -> tuple[float, float]:
+    """Interval of the ratio ``Σk / Σn`` from independent clusters (work units).
+
+    Outcomes inside a work unit can be correlated — its slots see one slowly fading channel,
+    so at low Doppler a unit is nearly a single draw — and a binomial interval over all
+    trials is then too narrow. Units are independent: the ratio estimator's between-unit
+    variance ``Σ (k_u − R n_u)² / (m (m − 1) n̄²)`` (m units) gives a normal interval that
+    stays honest. Returned: the union of it and the binomial interval (``method``) of the
+    totals, which the two agree on when the outcomes are independent.
+
+    Parameters
+    ----------
+    k, n : array_like of int, shape (m,)
+        Successes (errors, deliveries, ...) and trials of each unit.
+
+    Returns
+    -------
+    (lo, hi) : tuple of float
+        (0, 1) when there are no trials.
+    """
+    from scipy.stats import norm
+
+    k_u = np.asarray(k, dtype=np.float64).ravel()
+    n_u = np.asarray(n, dtype=np.float64).ravel()
+    if k_u.shape != n_u.shape:
+        raise ConfigError(f"k and n have {k_u.size} and {n_u.size} units: one count of each "
+                          "per unit (nrlink.sim.stopping)")
+    tot = float(n_u.sum())
+    if tot == 0:
+        return 0.0, 1.0
+    lo, hi = binomial_interval(int(k_u.sum()), int(tot), confidence=confidence, method=method)
+    m = k_u.size
+    if m < 2:
+        return float(lo), float(hi)
+    r = float(k_u.sum()) / tot
+    se = math.sqrt(float(np.sum((k_u - r * n_u) ** 2)) / (m * (m - 1))) / (tot / m)
+    half = float(norm.ppf(0.5 + confidence / 2)) * se
+    return float(min(lo, max(0.0, r - half))), float(max(hi, min(1.0, r + half)))
