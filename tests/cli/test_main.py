@@ -418,9 +418,12 @@ def test_conformance_smoke_prints_table_and_writes_report(smoke):
     assert (d / "c.db").is_file()
     assert f"report: {d / 'r.html'}" in out
     assert _report_counts(d / "r.html") == (1, 1)
+    # the suite's practical receiver, as run and as reported
+    assert "channel_estimation=lmmse" in (d / "r.html").read_text()
     with ResultsStore(d / "c.db", readonly=True) as s:
         names = [c.name for c in s.campaigns()]
     assert len(names) >= 3 and all(SMOKE_CASE in n for n in names)  # one per SNR
+    assert all("channel_estimation=lmmse" in n for n in names)
 
 
 def test_conformance_rerun_resumes_from_the_database(smoke):
