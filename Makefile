@@ -28,6 +28,7 @@ bench: $(STAMP)  ## coding, LDPC, physical-layer, channel and link throughput on
 	$(PY) bench/channel.py
 	$(PY) bench/link.py
 	$(PY) bench/campaign.py
+	$(PY) bench/polar.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench

@@ -44,3 +44,10 @@ def test_campaign_bench_rows():
     assert rows["scaling_w2"]["identical_counts"] is True
     assert all(r["wall_s"] > 0 for r in rows.values())
     assert rows["engine_overhead"]["ms_per_unit"] > 0 and rows["scaling_w2"]["speedup"] > 0
+
+
+def test_polar_bench_rows():
+    rows = {r["name"]: r for r in _rows("polar.py", "--quick")}
+    assert {"decode_sc", "decode_scl8", "encode"} <= set(rows)
+    assert all(r["codewords_per_s"] > 0 for r in rows.values())
+    assert all(META <= r.keys() for r in rows.values())
