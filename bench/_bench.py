@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import platform
 import time
 
@@ -69,3 +70,15 @@ def emit(rows: list[dict], meta: dict, as_json: bool, columns: list[tuple[str, s
     print(line([h for _, h, _ in columns]))
     for c in cells:
         print(line(c))
+
+
+def bler_crossing(points, target: float = 1e-2):
+    """x (Eb/N0 or SNR) where log10(BLER) crosses log10(target) along ``points`` of
+    (x, BLER, blocks): linear interpolation between the last point above and the first at
+    or below the target (a zero BLER counts as 0.5 / blocks). None when the sweep does not
+    bracket the target."""
+    for (x0, b0, _), (x1, b1, n1) in zip(points, points[1:], strict=False):
+        if b0 > target >= b1:
+            l0, l1 = math.log10(b0), math.log10(max(b1, 0.5 / n1))
+            return x0 + (x1 - x0) * (math.log10(target) - l0) / (l1 - l0)
+    return None

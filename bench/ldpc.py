@@ -31,7 +31,7 @@ import time  # noqa: E402
 import tracemalloc  # noqa: E402
 
 import numpy as np  # noqa: E402
-from _bench import metadata  # noqa: E402
+from _bench import bler_crossing, metadata  # noqa: E402
 
 from nrlink.rx.ldpc_decoder import LdpcDecoderConfig, ldpc_decode  # noqa: E402
 from nrlink.spec.ts38212.ldpc import ldpc_encode, lifted_graph  # noqa: E402
@@ -156,17 +156,6 @@ def memory_row(cfg, n_cb, rng):
 
 
 # ----------------------------------------------------------------- quality sweep
-def bler_crossing(points, target=1e-2):
-    """Eb/N0 where log10(BLER) crosses log10(target), linear interpolation between the
-    last point above and the first at or below the target (a zero BLER counts as
-    0.5 / n_cb). None when the sweep does not bracket the target."""
-    for (x0, b0, _), (x1, b1, n1) in zip(points, points[1:], strict=False):
-        if b0 > target >= b1:
-            l0, l1 = math.log10(b0), math.log10(max(b1, 0.5 / n1))
-            return x0 + (x1 - x0) * (math.log10(target) - l0) / (l1 - l0)
-    return None
-
-
 def sweep(bg, cfg, grid, n_cb, rng, target=1e-2, verbose=True):
     """BLER at increasing Eb/N0 until it is at or below ``target``."""
     points = []

@@ -28,7 +28,7 @@ import math  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
-from _bench import emit, metadata  # noqa: E402
+from _bench import bler_crossing, emit, metadata  # noqa: E402
 
 from nrlink.rx.polar_decoder import polar_decode  # noqa: E402
 from nrlink.spec.ts38212.polar import polar_encode  # noqa: E402
@@ -84,17 +84,6 @@ def speed_rows(quick: bool, rng) -> list[dict]:
     rows = [decode_row(label, size, n_cw, rng) for label, size in sizes.items()]
     rows.append(encode_row(n_cw, rng))
     return rows
-
-
-def bler_crossing(points, target: float = BLER_TARGET):
-    """Eb/N0 where log10(BLER) crosses log10(target): linear interpolation between the
-    last point above and the first at or below the target (a zero BLER counts as
-    0.5 / n). None when the sweep does not bracket the target."""
-    for (x0, b0, _), (x1, b1, n1) in zip(points, points[1:], strict=False):
-        if b0 > target >= b1:
-            l0, l1 = math.log10(b0), math.log10(max(b1, 0.5 / n1))
-            return x0 + (x1 - x0) * (math.log10(target) - l0) / (l1 - l0)
-    return None
 
 
 def quality_rows(n_cw: int) -> list[dict]:
