@@ -30,12 +30,12 @@ from nrlink.errors import ConfigError, check_int
 from nrlink.spec._checks import as_last_axis_array, check_choice
 from nrlink.spec.ts38212.crc import crc_remainder
 from nrlink.spec.ts38212.polar import (
+    code_parameters,
     crc_poly_for,
     info_set,
     input_interleaver_indices,
     parity_check_counts,
     parity_check_set,
-    polar_n,
     rate_match_indices,
 )
 
@@ -43,10 +43,7 @@ __all__ = ["LLR_SHORTENED", "PolarDecodeResult", "polar_decode", "polar_rate_rec
 
 _C531 = "TS 38.212 §5.3.1"
 _C541 = "TS 38.212 §5.4.1"
-_C_UCI = "TS 38.212 §6.3.1.2.1"
 _LINKS = ("downlink", "uplink")
-_N_MAX = {"downlink": 9, "uplink": 10}
-_CRC_LEN = {"24C": 24, "11": 11, "6": 6}
 _E_MAX = 8192
 _LIST_SIZES = (1, 2, 4, 8, 16, 32)
 
@@ -84,17 +81,7 @@ def _check_link(link) -> str:
 @lru_cache(maxsize=1024)
 def _plan(k: int, e: int, link: str):
     """Fixed decoding data of validated (A, E, link)."""
-    poly = crc_poly_for(k, link)
-    k_total = k + _CRC_LEN[poly]
-    if k_total > e:
-        raise ConfigError(f"e={e} is not allowed: e must be at least K = A + L = {k_total} "
-                          f"(E ≥ K, {_C541})")
-    if link == "uplink" and (k >= 1013 or (k >= 360 and e >= 1088)):
-        raise ConfigError(
-            f"k={k} with e={e} is not allowed: code block segmentation (A ≥ 1013, or "
-            f"A ≥ 360 and E ≥ 1088) is not implemented; k must be < 360, or < 1013 with "
-            f"e < 1088 ({_C_UCI}, TS 38.212 §5.2.1)")
-    n = polar_n(k_total, e, _N_MAX[link])
+    poly, k_total, n = code_parameters(k, e, link)
     n_len = 1 << n
     n_pc, n_pc_wm = parity_check_counts(k_total, e, link)
     q_i = info_set(k_total, e, n, n_pc=n_pc, n_pc_wm=n_pc_wm)

@@ -26,6 +26,7 @@ from nrlink.spec.ts38212.crc import crc_remainder
 __all__ = [
     "INPUT_INTERLEAVER_PATTERN",
     "SUBBLOCK_INTERLEAVER_PATTERN",
+    "code_parameters",
     "coded_bit_interleaver_indices",
     "crc_poly_for",
     "frozen_set",
@@ -545,8 +546,17 @@ def crc_poly_for(k: int, link: str) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _plan(k: int, e: int, link: str):
-    """(poly, K, n, u-positions of c' in order, PC positions and masks, f gather)."""
+def code_parameters(k: int, e: int, link: str) -> tuple[str, int, int]:
+    """(CRC polynomial, K = A + L, n) of payload size A = ``k``, E and the link, checked.
+
+    Implements TS 38.212 §5.3.1 (n) with the CRC choice of §7.3.2 / §6.3.1.2.1; shared by
+    the encoder and the decoders (:mod:`nrlink.rx.polar_decoder`).
+
+    Raises
+    ------
+    ConfigError
+        E < K, or an uplink payload that needs code block segmentation (not implemented).
+    """
     poly = crc_poly_for(k, link)
     k_total = k + {"24C": 24, "11": 11, "6": 6}[poly]
     if k_total > e:
@@ -557,7 +567,12 @@ def _plan(k: int, e: int, link: str):
             f"k={k} with e={e} is not allowed: code block segmentation (I_seg = 1 for "
             f"A ≥ 1013, or A ≥ 360 and E ≥ 1088) is not implemented; k must be < 360, or "
             f"< 1013 with e < 1088 ({_C_UCI}, TS 38.212 §5.2.1)")
-    n = polar_n(k_total, e, _N_MAX[link])
+    return poly, k_total, polar_n(k_total, e, _N_MAX[link])
+
+
+def _plan(k: int, e: int, link: str):
+    """(poly, K, n, u-positions of c' in order, PC positions and masks, f gather)."""
+    poly, k_total, n = code_parameters(k, e, link)
     n_pc, n_pc_wm = parity_check_counts(k_total, e, link)
     q_i, q_pc, _ = _construction(k_total, e, n, n_pc, n_pc_wm)
     info_pos = np.setdiff1d(q_i, q_pc)  # ascending: c'_0 .. c'_{K−1}
