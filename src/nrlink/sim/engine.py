@@ -28,7 +28,7 @@ import numpy as np
 from nrlink.errors import ConfigError
 from nrlink.sim.campaign import Campaign
 from nrlink.sim.stopping import binomial_interval, clustered_interval, units_needed_estimate
-from nrlink.sim.store import ResultsStore, canonical_json, code_version
+from nrlink.sim.store import ResultsStore, _add_counts, canonical_json, code_version
 
 __all__ = ["CampaignRun", "PointState", "UnitTask", "campaign_key", "point_statistics",
            "run_campaign", "run_unit", "unit_counts"]
@@ -93,16 +93,10 @@ def run_unit(task: UnitTask) -> UnitResult:
 
 
 def _sum_counts(rows: list[dict]) -> dict:
+    """A new dict of the element-wise sum of unit counts (the store's rule, lists padded)."""
     out: dict = {}
     for c in rows:
-        for k, v in c.items():
-            if isinstance(v, list):
-                cur = out.get(k, [])
-                n = max(len(cur), len(v))
-                out[k] = [(cur[i] if i < len(cur) else 0) + (v[i] if i < len(v) else 0)
-                          for i in range(n)]
-            else:
-                out[k] = out.get(k, 0) + v
+        _add_counts(out, c)
     return out
 
 
