@@ -304,3 +304,29 @@ def test_raises_llr_not_finite(bad):
 def test_raises_llr_type(bad):
     with pytest.raises(ConfigError, match="llr_e"):
         polar_rate_recover(bad, 64, 128, "downlink")
+
+
+def test_crc_ones_and_mask_round_trip_and_reject_other_mask():
+    # DCI form (§7.3.2): CRC over 24 ones + a, last 16 CRC bits scrambled by the RNTI.
+    rng = np.random.default_rng(7)
+    a = rng.integers(0, 2, (6, 39), dtype=np.uint8)
+    mask = np.zeros((6, 24), np.uint8)
+    mask[:, 8:] = rng.integers(0, 2, (6, 16))
+    f = polar_encode(a, 39, 108, "downlink", crc_ones=True, crc_mask=mask)
+    llr = (1.0 - 2.0 * f).astype(np.float32) * 4
+    r = polar_decode(llr, 39, 108, "downlink", crc_ones=True, crc_mask=mask)
+    assert r.crc_ok.all() and (r.bits == a).all()
+    other = mask.copy()
+    other[:, -1] ^= 1
+    assert not polar_decode(llr, 39, 108, "downlink", crc_ones=True, crc_mask=other).crc_ok.any()
+    assert not polar_decode(llr, 39, 108, "downlink", crc_mask=mask).crc_ok.any()
+
+
+def test_raises_crc_mask_and_crc_ones():
+    llr = np.zeros((2, 108), np.float32)
+    with pytest.raises(ConfigError, match="crc_mask"):
+        polar_decode(llr, 39, 108, "downlink", crc_mask=np.zeros(16, np.uint8))
+    with pytest.raises(ConfigError, match="crc_mask"):
+        polar_decode(llr, 39, 108, "downlink", crc_mask=np.zeros((3, 24), np.uint8))
+    with pytest.raises(ConfigError, match="crc_ones"):
+        polar_decode(np.zeros((1, 60), np.float32), 20, 60, "uplink", crc_ones=True)

@@ -27,9 +27,10 @@ import numpy as np
 from numba import njit
 
 from nrlink.errors import ConfigError, check_int
-from nrlink.spec._checks import as_last_axis_array, check_choice
+from nrlink.spec._checks import as_last_axis_array, check_bool, check_choice
 from nrlink.spec.ts38212.crc import crc_remainder
 from nrlink.spec.ts38212.polar import (
+    check_crc_mask,
     code_parameters,
     crc_poly_for,
     info_set,
@@ -352,7 +353,8 @@ def _scl_kernel(llr_d, n, kind, list_size, k_out, bits_out, pm_out):  # pragma: 
 # --------------------------------------------------------------------------- public
 
 
-def polar_decode(llr_e, k: int, e: int, link: str, *, list_size: int = 8) -> PolarDecodeResult:
+def polar_decode(llr_e, k: int, e: int, link: str, *, list_size: int = 8,
+                 crc_ones: bool = False, crc_mask=None) -> PolarDecodeResult:
     """SC / CRC-aided SC-list decoding of the polar encoder chain.
 
     Implements TS 38.212 §5.3.1 and §5.4.1 (inverse of :func:`polar_encode`, CRC of
@@ -376,6 +378,11 @@ def polar_decode(llr_e, k: int, e: int, link: str, *, list_size: int = 8) -> Pol
     link : {"downlink", "uplink"}
     list_size : {1, 2, 4, 8, 16, 32}, optional
         List size L (1: SC). Default 8.
+    crc_ones, crc_mask : optional
+        The CRC variant the encoder used (see :func:`polar_encode`): 24 leading ones
+        (DCI, §7.3.2) and an XOR mask of the CRC bits (the RNTI scrambling), broadcast
+        over the batch. A path passes only if its CRC matches under the same mask, so a
+        DCI sent to another RNTI fails the check.
 
     Returns
     -------
@@ -391,6 +398,10 @@ def polar_decode(llr_e, k: int, e: int, link: str, *, list_size: int = 8) -> Pol
     list_size = check_int("list_size", list_size, "one of 1, 2, 4, 8, 16, 32 (1 = SC)",
                           f"{_C531} / {_C541} decoder", choices=_LIST_SIZES)
     llr, plan = _validate(llr_e, k, e, link)
+    crc_ones = check_bool("crc_ones", crc_ones, "TS 38.212 §7.3.2")
+    if crc_ones and link != "downlink":
+        raise ConfigError(f"crc_ones=True is not allowed on the {link}: crc_ones must be False "
+                          f"unless link='downlink' (TS 38.212 §7.3.2)")
     k = int(k)
     poly, k_total, n, kind, _, _, pi = plan
     batch = llr.shape[:-1]
@@ -406,7 +417,14 @@ def polar_decode(llr_e, k: int, e: int, link: str, *, list_size: int = 8) -> Pol
         c[..., pi] = bits_c
     else:
         c = bits_c
-    ok = (crc_remainder(c[..., :k], poly) == c[..., k:]).all(axis=-1) & np.isfinite(pm)
+    a_hat = c[..., :k].reshape(-1, k)
+    if crc_ones:
+        a_hat = np.concatenate([np.ones((a_hat.shape[0], 24), np.uint8), a_hat], axis=1)
+    expect = crc_remainder(a_hat, poly).reshape(rows, list_size, k_total - k)
+    mask = check_crc_mask(crc_mask, batch, k_total - k)
+    if mask is not None:
+        expect = expect ^ mask.reshape(rows, 1, k_total - k)
+    ok = (expect == c[..., k:]).all(axis=-1) & np.isfinite(pm)
     first = np.where(ok.any(axis=1), ok.argmax(axis=1), 0)
     r = np.arange(rows)
     bits = np.ascontiguousarray(c[r, first, :k])

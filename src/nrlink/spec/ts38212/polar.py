@@ -26,6 +26,7 @@ from nrlink.spec.ts38212.crc import crc_remainder
 __all__ = [
     "INPUT_INTERLEAVER_PATTERN",
     "SUBBLOCK_INTERLEAVER_PATTERN",
+    "check_crc_mask",
     "code_parameters",
     "coded_bit_interleaver_indices",
     "crc_poly_for",
@@ -586,7 +587,23 @@ def _plan(k: int, e: int, link: str):
     return poly, k_total, n, info_pos, tuple(int(p) for p in q_pc), pc_masks, f_idx
 
 
-def polar_encode(a, k: int, e: int, link: str, *, crc_ones: bool = False) -> np.ndarray:
+def check_crc_mask(crc_mask, batch: tuple, crc_len: int) -> np.ndarray | None:
+    """``crc_mask`` as uint8 bits broadcast to ``batch + (crc_len,)``, or None."""
+    if crc_mask is None:
+        return None
+    m = as_bits("crc_mask", crc_mask, _C_DCI)
+    if m.ndim == 0 or m.shape[-1] != crc_len:
+        raise ConfigError(f"crc_mask has shape {m.shape}: its last axis must be the CRC length "
+                          f"L={crc_len} ({_C_DCI})")
+    try:
+        return np.broadcast_to(m, (*batch, crc_len))
+    except ValueError:
+        raise ConfigError(f"crc_mask has shape {m.shape}: it must broadcast to the batch "
+                          f"shape {(*batch, crc_len)} ({_C_DCI})") from None
+
+
+def polar_encode(a, k: int, e: int, link: str, *, crc_ones: bool = False,
+                 crc_mask=None) -> np.ndarray:
     """Polar encoder chain: payload bits a → rate-matched bits f.
 
     Implements TS 38.212 §5.3.1 and §5.4.1 (CRC of §7.3.2 / §6.3.1.2.1).
@@ -613,6 +630,10 @@ def polar_encode(a, k: int, e: int, link: str, *, crc_ones: bool = False) -> np.
         Downlink only: compute the CRC over 24 ones followed by a, as DCI does (§7.3.2;
         the RNTI masking of the last 16 CRC bits is the DCI layer's). Default False, the
         plain CRC24C of §5.1 (what ``shared/vectors/polar.npz`` holds).
+    crc_mask : array_like of 0/1, shape (L,) or broadcastable to (..., L), optional
+        XORed onto the L CRC bits before interleaving: the RNTI scrambling of the DCI CRC
+        (§7.3.2, the mask is 8 zeros then the 16 RNTI bits, see
+        :func:`nrlink.spec.ts38212.dci.rnti_crc_mask`). Default None (no masking).
 
     Returns
     -------
@@ -622,7 +643,8 @@ def polar_encode(a, k: int, e: int, link: str, *, crc_ones: bool = False) -> np.
     ------
     ConfigError
         ``link``, ``k`` or ``e`` out of range, ``a`` not 0/1 bits or of the wrong length,
-        ``crc_ones`` not a bool or True on the uplink.
+        ``crc_ones`` not a bool or True on the uplink, ``crc_mask`` not 0/1 bits of the
+        CRC length.
     """
     link = _check_link(link)
     crc_ones = check_bool("crc_ones", crc_ones, _C_DCI)
@@ -643,6 +665,9 @@ def polar_encode(a, k: int, e: int, link: str, *, crc_ones: bool = False) -> np.
         p = crc_remainder(np.concatenate([ones, a2], axis=1), poly)
     else:
         p = crc_remainder(a2, poly)
+    mask = check_crc_mask(crc_mask, batch, k_total - k)
+    if mask is not None:
+        p = p ^ mask.reshape(-1, k_total - k)
     c = np.concatenate([a2, p], axis=1)
     if link == "downlink":
         c = c[:, _input_interleaver(k_total)]
