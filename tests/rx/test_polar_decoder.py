@@ -330,3 +330,25 @@ def test_raises_crc_mask_and_crc_ones():
         polar_decode(llr, 39, 108, "downlink", crc_mask=np.zeros((3, 24), np.uint8))
     with pytest.raises(ConfigError, match="crc_ones"):
         polar_decode(np.zeros((1, 60), np.float32), 20, 60, "uplink", crc_ones=True)
+
+
+def test_segmented_round_trip():
+    # one segment of a segmented UCI (A = 1000, E_UCI = 1200): A'/2 = 500, E_r = 600
+    rng = np.random.default_rng(11)
+    msg = rng.integers(0, 2, (2, 500), dtype=np.uint8)
+    f = polar_encode(msg, 500, 600, "uplink", segmented=True)
+    res = polar_decode(_bpsk_llr(f), 500, 600, "uplink", list_size=4, segmented=True)
+    np.testing.assert_array_equal(res.bits, msg)
+    assert res.crc_ok.all()
+    assert polar_rate_recover(_bpsk_llr(f), 500, 600, "uplink", segmented=True).shape == (2, 1024)
+
+
+def test_raises_segmented():
+    with pytest.raises(ConfigError, match="segmentation"):
+        polar_decode(np.zeros((1, 1100), np.float32), 1013, 1100, "uplink")
+    with pytest.raises(ConfigError, match="segmented=True is not allowed on the downlink"):
+        polar_decode(np.zeros((1, 300), np.float32), 100, 300, "downlink", segmented=True)
+    with pytest.raises(ConfigError, match="segmented"):
+        polar_decode(np.zeros((1, 600), np.float32), 500, 600, "uplink", segmented="yes")
+    with pytest.raises(ConfigError, match="e=543"):
+        polar_decode(np.zeros((1, 543), np.float32), 500, 543, "uplink", segmented=True)

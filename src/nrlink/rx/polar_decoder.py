@@ -80,9 +80,9 @@ def _check_link(link) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _plan(k: int, e: int, link: str):
+def _plan(k: int, e: int, link: str, segmented: bool = False):
     """Fixed decoding data of validated (A, E, link)."""
-    poly, k_total, n = code_parameters(k, e, link)
+    poly, k_total, n = code_parameters(k, e, link, segmented=segmented)
     n_len = 1 << n
     n_pc, n_pc_wm = parity_check_counts(k_total, e, link)
     q_i = info_set(k_total, e, n, n_pc=n_pc, n_pc_wm=n_pc_wm)
@@ -102,11 +102,12 @@ def _plan(k: int, e: int, link: str):
     return poly, k_total, n, kind, f_idx, known, pi
 
 
-def _validate(llr_e, k, e, link):
+def _validate(llr_e, k, e, link, segmented=False):
     link = _check_link(link)
     e = check_int("e", e, f"an integer in 1..{_E_MAX}", _C541, lo=1, hi=_E_MAX)
+    segmented = check_bool("segmented", segmented, "TS 38.212 §6.3.1.2.1")
     crc_poly_for(k, link)  # validates k (the payload size A) for the link
-    plan = _plan(int(k), e, link)
+    plan = _plan(int(k), e, link, segmented)
     llr = as_last_axis_array("llr_e", llr_e, "fiu",
                              "LLRs must be a real (float) array", "E", _C541)
     if llr.shape[-1] != e:
@@ -131,7 +132,8 @@ def _recover(llr2: np.ndarray, plan) -> np.ndarray:
     return out
 
 
-def polar_rate_recover(llr_e, k: int, e: int, link: str) -> np.ndarray:
+def polar_rate_recover(llr_e, k: int, e: int, link: str, *,
+                       segmented: bool = False) -> np.ndarray:
     """Inverse of polar rate matching on LLRs: f (E LLRs) → d (N LLRs).
 
     Implements TS 38.212 §5.4.1 (inverse of §5.4.1.1-3).
@@ -149,6 +151,9 @@ def polar_rate_recover(llr_e, k: int, e: int, link: str) -> np.ndarray:
     e : int
         Rate-matched length E, K = A + L_CRC ≤ E ≤ 8192.
     link : {"downlink", "uplink"}
+    segmented : bool, optional
+        Uplink only: ``k`` and ``e`` are those of one segment of a segmented UCI (see
+        :func:`nrlink.spec.ts38212.polar.code_parameters`). Default False.
 
     Returns
     -------
@@ -160,7 +165,7 @@ def polar_rate_recover(llr_e, k: int, e: int, link: str) -> np.ndarray:
         ``link``, ``k`` or ``e`` out of range, ``llr_e`` not a finite real array of
         length E.
     """
-    llr, plan = _validate(llr_e, k, e, link)
+    llr, plan = _validate(llr_e, k, e, link, segmented)
     batch = llr.shape[:-1]
     out = _recover(llr.reshape(-1, llr.shape[-1]), plan)
     return out.reshape(*batch, out.shape[-1])
@@ -354,7 +359,8 @@ def _scl_kernel(llr_d, n, kind, list_size, k_out, bits_out, pm_out):  # pragma: 
 
 
 def polar_decode(llr_e, k: int, e: int, link: str, *, list_size: int = 8,
-                 crc_ones: bool = False, crc_mask=None) -> PolarDecodeResult:
+                 crc_ones: bool = False, crc_mask=None,
+                 segmented: bool = False) -> PolarDecodeResult:
     """SC / CRC-aided SC-list decoding of the polar encoder chain.
 
     Implements TS 38.212 §5.3.1 and §5.4.1 (inverse of :func:`polar_encode`, CRC of
@@ -383,6 +389,9 @@ def polar_decode(llr_e, k: int, e: int, link: str, *, list_size: int = 8,
         (DCI, §7.3.2) and an XOR mask of the CRC bits (the RNTI scrambling), broadcast
         over the batch. A path passes only if its CRC matches under the same mask, so a
         DCI sent to another RNTI fails the check.
+    segmented : bool, optional
+        Uplink only: decode one segment of a segmented UCI (``k`` = A'/2, ``e`` = E_r;
+        see :func:`nrlink.spec.ts38212.polar.polar_encode`). Default False.
 
     Returns
     -------
@@ -397,7 +406,7 @@ def polar_decode(llr_e, k: int, e: int, link: str, *, list_size: int = 8,
     """
     list_size = check_int("list_size", list_size, "one of 1, 2, 4, 8, 16, 32 (1 = SC)",
                           f"{_C531} / {_C541} decoder", choices=_LIST_SIZES)
-    llr, plan = _validate(llr_e, k, e, link)
+    llr, plan = _validate(llr_e, k, e, link, segmented)
     crc_ones = check_bool("crc_ones", crc_ones, "TS 38.212 §7.3.2")
     if crc_ones and link != "downlink":
         raise ConfigError(f"crc_ones=True is not allowed on the {link}: crc_ones must be False "

@@ -14,7 +14,9 @@ from nrlink.spec.ts38211.scrambling import (
     c_init_pdsch,
     c_init_pusch,
     descramble_llr,
+    descramble_llr_with_placeholders,
     scramble,
+    scramble_with_placeholders,
 )
 
 # --- c_init ---------------------------------------------------------------------------
@@ -180,3 +182,81 @@ def test_raises_c_init_value(c_init):
 def test_descramble_llr_raises(llr):
     with pytest.raises(ConfigError, match="llr"):
         descramble_llr(llr, 1)
+
+
+# --- UCI placeholders (TS 38.211 §6.3.1.1) ----------------------------------------------
+
+
+def _scramble_placeholders_twin(b, c):
+    out = []
+    for i, v in enumerate(b):
+        if v == 2:  # x
+            out.append(1)
+        elif v == 3:  # y
+            out.append(out[i - 1])
+        else:
+            out.append((int(v) + int(c[i])) % 2)
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), c_init=st.integers(0, 2**31 - 1),
+       n=st.integers(1, 60))
+def test_scramble_with_placeholders_twin(seed, c_init, n):
+    rng = np.random.default_rng(seed)
+    b = rng.integers(0, 4, (3, n)).astype(np.uint8)
+    b[:, 0] = rng.integers(0, 3, 3)  # y never first
+    c = gold_sequence(c_init, n)
+    out = scramble_with_placeholders(b, c_init)
+    assert out.dtype == np.uint8 and out.shape == b.shape
+    for r in range(3):
+        assert out[r].tolist() == _scramble_placeholders_twin(b[r], c)
+
+
+def test_scramble_with_placeholders_equals_scramble_on_bits():
+    b = np.random.default_rng(5).integers(0, 2, (2, 3, 50)).astype(np.int8)
+    c_init = np.array([[7], [99]])
+    np.testing.assert_array_equal(scramble_with_placeholders(b, c_init), scramble(b, c_init))
+
+
+def test_descramble_llr_with_placeholders():
+    rng = np.random.default_rng(6)
+    n, c_init = 40, 4321
+    b = rng.integers(0, 2, (5, n)).astype(np.uint8)
+    pattern = np.tile(np.array([0, 3, 2, 2], np.uint8), n // 4)  # K = 1, Q_m = 4 layout
+    b_ph = np.where(pattern >= 2, pattern, b)
+    s = scramble_with_placeholders(b_ph, c_init)
+    llr = 3.0 * (1.0 - 2.0 * s)
+    out = descramble_llr_with_placeholders(llr, pattern, c_init)
+    assert out.dtype == np.float32 and out.shape == llr.shape
+    data = pattern < 2
+    np.testing.assert_array_equal(out[:, data] < 0, b[:, data] == 1)  # data bits
+    assert (out[:, pattern == 2] == 0).all()  # x: no information
+    y = np.flatnonzero(pattern == 3)
+    np.testing.assert_array_equal(out[:, y], out[:, y - 1])  # y: the bit before it again
+    # without placeholders it is descramble_llr
+    np.testing.assert_array_equal(
+        descramble_llr_with_placeholders(llr, np.zeros(n, np.uint8), c_init),
+        descramble_llr(llr, c_init))
+
+
+def test_raises_placeholders():
+    with pytest.raises(ConfigError, match="starts with the placeholder y"):
+        scramble_with_placeholders([3, 0, 1], 5)
+    with pytest.raises(ConfigError, match="outside 0..3"):
+        scramble_with_placeholders([0, 4], 5)
+    with pytest.raises(ConfigError, match="b of dtype"):
+        scramble_with_placeholders([0.0, 1.0], 5)
+    with pytest.raises(ConfigError, match="shape"):
+        scramble_with_placeholders(np.uint8(1), 5)
+    with pytest.raises(ConfigError, match="c_init"):
+        scramble_with_placeholders([0, 1], 2**31)
+    llr = np.zeros((2, 4), np.float32)
+    with pytest.raises(ConfigError, match="pattern of shape"):
+        descramble_llr_with_placeholders(llr, np.zeros(3, np.uint8), 5)
+    with pytest.raises(ConfigError, match="pattern starts with"):
+        descramble_llr_with_placeholders(llr, np.array([3, 0, 0, 0]), 5)
+    with pytest.raises(ConfigError, match="llr of dtype"):
+        descramble_llr_with_placeholders(np.zeros(4, int), np.zeros(4, np.uint8), 5)
+    with pytest.raises(ConfigError, match="llr with shape"):
+        descramble_llr_with_placeholders(np.float32(1), np.zeros(1, np.uint8), 5)

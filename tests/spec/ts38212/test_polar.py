@@ -13,6 +13,7 @@ from nrlink.spec.ts38212.crc import crc_remainder
 from nrlink.spec.ts38212.polar import (
     INPUT_INTERLEAVER_PATTERN,
     SUBBLOCK_INTERLEAVER_PATTERN,
+    code_parameters,
     coded_bit_interleaver_indices,
     crc_poly_for,
     frozen_set,
@@ -443,3 +444,42 @@ def test_raises_interleavers():
         coded_bit_interleaver_indices(0)
     with pytest.raises(ConfigError, match="N=48"):
         polar_transform(np.zeros((1, 48), np.uint8))
+
+
+# ----------------------------------------------------------------------- segmented UCI
+
+
+def test_code_parameters_segmented():
+    # A = 1000 with E_UCI = 1200 is segmented (A ≥ 360, E ≥ 1088): segments of 500 bits,
+    # E_r = 600, CRC11
+    assert code_parameters(500, 600, "uplink", segmented=True) == ("11", 511, 10)
+    # A ≥ 1013 is segmented whatever E: A'/2 = 507 with E_r = 520 < 544 is fine
+    assert code_parameters(507, 520, "uplink", segmented=True)[:2] == ("11", 518)
+    assert code_parameters(853, 8192, "uplink", segmented=True)[:2] == ("11", 864)
+    assert code_parameters(180, 544, "uplink", segmented=True)[:2] == ("11", 191)
+
+
+def test_segmented_only_changes_the_size_check():
+    a = np.random.default_rng(3).integers(0, 2, (3, 200), dtype=np.uint8)
+    np.testing.assert_array_equal(polar_encode(a, 200, 600, "uplink", segmented=True),
+                                  polar_encode(a, 200, 600, "uplink"))
+    f = polar_encode(a[:, :190], 190, 1100, "uplink", segmented=True)  # unsegmented: refused
+    assert f.shape == (3, 1100)
+
+
+@pytest.mark.parametrize("k,e,match", [
+    (179, 1000, "k=179"),         # A'/2 < 180: A < 360 is never segmented
+    (854, 2000, "k=854"),         # A'/2 > 853: A > 1706
+    (506, 543, "e=543"),          # A < 1013 segmented only when E_UCI ≥ 1088
+    (600, 610, r"e=610.*E ≥ K"),  # E_r < K_r = 611
+])
+def test_raises_segmented_sizes(k, e, match):
+    with pytest.raises(ConfigError, match=match):
+        polar_encode(np.zeros((1, k), np.uint8), k, e, "uplink", segmented=True)
+
+
+def test_raises_segmented_flag():
+    with pytest.raises(ConfigError, match="segmented=True is not allowed on the downlink"):
+        polar_encode(np.zeros((1, 100), np.uint8), 100, 300, "downlink", segmented=True)
+    with pytest.raises(ConfigError, match="segmented=1"):
+        polar_encode(np.zeros((1, 300), np.uint8), 300, 600, "uplink", segmented=1)

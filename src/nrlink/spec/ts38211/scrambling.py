@@ -19,8 +19,14 @@ __all__ = [
     "c_init_pdsch",
     "c_init_pusch",
     "descramble_llr",
+    "descramble_llr_with_placeholders",
     "scramble",
+    "scramble_with_placeholders",
 ]
+
+#: Placeholder codes of TS 38.212 Tables 5.3.3.1-1 / 5.3.3.2-1 in nrlink bit arrays (the
+#: values of :data:`nrlink.spec.ts38212.small_block.PLACEHOLDER_X` / ``_Y``).
+_X, _Y = 2, 3
 
 
 def _check_rnti_id(n_rnti, n_id, clause: str, n_id_max: int = 1023) -> tuple[int, int]:
@@ -199,9 +205,9 @@ def scramble(b, c_init) -> np.ndarray:
 
     Notes
     -----
-    Data only: the PUSCH UCI placeholder bits "x" and "y" of TS 38.211 §6.3.1.1
-    (repetition and placeholder handling when UCI is multiplexed on PUSCH) are not
-    implemented; every input bit is treated as a data bit.
+    Data only: every input bit is treated as a data bit; bits that carry the UCI
+    placeholders "x" and "y" of TS 38.211 §6.3.1.1 go through
+    :func:`scramble_with_placeholders`.
 
     Examples
     --------
@@ -245,7 +251,8 @@ def descramble_llr(llr, c_init) -> np.ndarray:
 
     Notes
     -----
-    Data only: the PUSCH UCI placeholder bits of §6.3.1.1 are not implemented.
+    Data only: for LLRs of bits that carried the UCI placeholders of §6.3.1.1 use
+    :func:`descramble_llr_with_placeholders`.
     """
     clause = "TS 38.211 §7.3.1.1, §6.3.1.1"
     llr = np.asarray(llr)
@@ -258,3 +265,128 @@ def descramble_llr(llr, c_init) -> np.ndarray:
     llr32 = llr.astype(np.float32, copy=False)
     c = _sequence_for(c_init, llr.shape[:-1], llr.shape[-1], clause)
     return np.where(c.astype(bool), -llr32, llr32)
+
+
+def _placeholder_codes(name: str, b, clause: str) -> np.ndarray:
+    """Validate an integer array of codes 0/1 (bits), 2 (x), 3 (y) as uint8."""
+    arr = np.asarray(b)
+    if arr.ndim == 0:
+        raise ConfigError(f"{name} with shape () is not allowed: {name} must have a bit axis "
+                          f"({clause})")
+    if arr.dtype == np.bool_:
+        return arr.astype(np.uint8)
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise ConfigError(f"{name} of dtype {arr.dtype} is not allowed: {name} must be an "
+                          f"integer array of bits 0/1 and placeholders 2 (x), 3 (y) ({clause})")
+    if arr.size and (arr.min() < 0 or arr.max() > _Y):
+        raise ConfigError(f"{name} holds values outside 0..3: {name} must hold bits 0/1 and "
+                          f"placeholders 2 (x), 3 (y) ({clause})")
+    return arr.astype(np.uint8)
+
+
+def _last_non_y(codes: np.ndarray, name: str, clause: str) -> np.ndarray:
+    """Index (along the last axis) of the latest position ≤ i that is not a y."""
+    pos = np.arange(codes.shape[-1])
+    last = np.maximum.accumulate(np.where(codes == _Y, -1, pos), axis=-1)
+    if last.size and (last < 0).any():
+        raise ConfigError(f"{name} starts with the placeholder y (3): y repeats the previous "
+                          f"scrambled bit and cannot come first ({clause})")
+    return last
+
+
+def scramble_with_placeholders(b, c_init) -> np.ndarray:
+    """Scramble bits that contain the UCI placeholders x and y.
+
+    Implements TS 38.211 §6.3.1.1 (placeholder rule, for the placeholders of TS 38.212
+    Tables 5.3.3.1-1 and 5.3.3.2-1).
+
+    b_scr(i) = 1 if b(i) = x; b_scr(i) = b_scr(i−1) if b(i) = y; else
+    (b(i) + c(i)) mod 2. With no placeholder in ``b`` this equals :func:`scramble`.
+
+    Parameters
+    ----------
+    b : array_like of int, shape (..., M_bit)
+        Bits 0/1 and the placeholder codes 2 (x) and 3 (y) of
+        :mod:`nrlink.spec.ts38212.small_block`; a y may not come first.
+    c_init : int or array_like of int
+        Scrambling initialisation: a scalar, or an integer array broadcastable to
+        ``b.shape[:-1]``.
+
+    Returns
+    -------
+    b_scr : ndarray of uint8, shape of ``b``, values 0/1
+
+    Raises
+    ------
+    ConfigError
+        ``b`` not an integer array of values 0..3 or starting with y, ``c_init`` out of
+        range or of a shape that does not broadcast to ``b.shape[:-1]``.
+
+    Examples
+    --------
+    >>> scramble_with_placeholders(np.array([1, 3, 2, 2], np.uint8), 0)  # c(0..3) = 0
+    array([1, 1, 1, 1], dtype=uint8)
+    """
+    clause = "TS 38.211 §6.3.1.1"
+    codes = _placeholder_codes("b", b, clause)
+    last = _last_non_y(codes, "b", clause)
+    c = _sequence_for(c_init, codes.shape[:-1], codes.shape[-1], clause)
+    out = np.where(codes == _X, np.uint8(1), (codes & 1) ^ c).astype(np.uint8)
+    return np.take_along_axis(np.broadcast_to(out, codes.shape), last, axis=-1)
+
+
+def descramble_llr_with_placeholders(llr, pattern, c_init) -> np.ndarray:
+    """Descramble LLRs of bits scrambled with placeholders, at the receiver.
+
+    Implements TS 38.211 §6.3.1.1 (inverse of :func:`scramble_with_placeholders`).
+
+    For a data position the sign of llr(i) is flipped where c(i) = 1 (as
+    :func:`descramble_llr`). An x position carries no information and gets LLR 0. A y
+    position repeats the scrambled bit b_scr(j) of the last non-y position j before it,
+    so it is returned as a second LLR of the bit b(j): llr(i) with its sign flipped
+    where c(j) = 1 (0 if j is an x). The decoders of
+    :mod:`nrlink.rx.uci_decoder` expect exactly this: they add the LLR of a y position
+    to the bit before it.
+
+    Parameters
+    ----------
+    llr : array_like of float, shape (..., M_bit)
+        LLRs of the scrambled bits (positive means bit 0).
+    pattern : array_like of int, broadcastable to ``llr.shape``
+        Where the placeholders are: codes 2 (x) and 3 (y), bits (any 0/1) elsewhere,
+        e.g. the transmitted sequence of an all-zero payload
+        (``uci_encode(np.zeros(A, np.uint8), e, qm=qm)``).
+    c_init : int or array_like of int
+        Scrambling initialisation, broadcastable to ``llr.shape[:-1]``.
+
+    Returns
+    -------
+    llr_descr : ndarray of float32, shape of ``llr``
+
+    Raises
+    ------
+    ConfigError
+        ``llr`` not real floating point, ``pattern`` not codes 0..3 of a broadcastable
+        shape or starting with y, ``c_init`` out of range or of a bad shape.
+    """
+    clause = "TS 38.211 §6.3.1.1"
+    llr = np.asarray(llr)
+    if llr.ndim == 0:
+        raise ConfigError(f"llr with shape () is not allowed: llr must have a bit axis ({clause})")
+    if not np.issubdtype(llr.dtype, np.floating):
+        raise ConfigError(
+            f"llr of dtype {llr.dtype} is not allowed: llr must be real floating point ({clause})"
+        )
+    codes = _placeholder_codes("pattern", pattern, clause)
+    try:
+        codes = np.broadcast_to(codes, llr.shape)
+    except ValueError:
+        raise ConfigError(f"pattern of shape {codes.shape} is not allowed: pattern must "
+                          f"broadcast to the shape {llr.shape} of llr ({clause})") from None
+    last = _last_non_y(codes, "pattern", clause)
+    c = _sequence_for(c_init, llr.shape[:-1], llr.shape[-1], clause)
+    c = np.broadcast_to(c, llr.shape)
+    flip = np.take_along_axis(c, last, axis=-1).astype(bool)
+    silent = np.take_along_axis(codes, last, axis=-1) == _X
+    llr32 = llr.astype(np.float32, copy=False)
+    return np.where(silent, np.float32(0), np.where(flip, -llr32, llr32)).astype(np.float32)

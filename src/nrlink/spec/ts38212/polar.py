@@ -546,34 +546,70 @@ def crc_poly_for(k: int, link: str) -> str:
     return "6" if k <= 19 else "11"
 
 
+#: Segment payload sizes A'/C of a segmented UCI (§6.3.1.2.1: A = 360..1706, C = 2).
+_SEG_A_RANGE = (180, 853)
+
+
+def _check_segmented(segmented, link) -> bool:
+    segmented = check_bool("segmented", segmented, _C_UCI)
+    if segmented and link != "uplink":
+        raise ConfigError(f"segmented=True is not allowed on the {link}: code block "
+                          f"segmentation applies to UCI only, link must be 'uplink' ({_C_UCI})")
+    return segmented
+
+
 @lru_cache(maxsize=1024)
-def code_parameters(k: int, e: int, link: str) -> tuple[str, int, int]:
+def code_parameters(k: int, e: int, link: str, *,
+                    segmented: bool = False) -> tuple[str, int, int]:
     """(CRC polynomial, K = A + L, n) of payload size A = ``k``, E and the link, checked.
 
     Implements TS 38.212 §5.3.1 (n) with the CRC choice of §7.3.2 / §6.3.1.2.1; shared by
     the encoder and the decoders (:mod:`nrlink.rx.polar_decoder`).
 
+    With ``segmented=False`` (default) ``k`` is the whole payload A, and a UCI payload
+    that needs code block segmentation (I_seg = 1: A ≥ 1013, or A ≥ 360 and E ≥ 1088,
+    §6.3.1.2.1) is refused. With ``segmented=True`` (uplink only) ``k`` is the size
+    A'/C of one of the C = 2 segments of §5.2.1 and ``e`` its E_r = ⌊E_UCI/C⌋
+    (§6.3.1.4.1): the segment must come from a payload that §6.3.1.2.1 segments, i.e.
+    180 ≤ A'/2 ≤ 853 (A = 360..1706), and E_r ≥ 544 (E_UCI ≥ 1088) unless A'/2 ≥ 507
+    (A ≥ 1013); its CRC is CRC11.
+
     Raises
     ------
     ConfigError
-        E < K, or an uplink payload that needs code block segmentation (not implemented).
+        E < K, an unsegmented uplink payload that needs segmentation, or a segment
+        that §6.3.1.2.1 would not produce.
     """
+    link = _check_link(link)
+    e = _check_e(e)
+    segmented = _check_segmented(segmented, link)
+    if segmented:
+        lo, hi = _SEG_A_RANGE
+        k = check_int("k", k, f"an integer in {lo}..{hi} (the segment size A'/2 of a "
+                      f"segmented UCI of A = 360..1706 bits)", _C_UCI, lo=lo, hi=hi)
+        if k < 507 and e < 544:
+            raise ConfigError(
+                f"e={e} is not allowed for a segment of k={k} bits: a UCI of A < 1013 bits "
+                f"is segmented only when E_UCI ≥ 1088, so E_r = ⌊E_UCI/2⌋ must be at least "
+                f"544 ({_C_UCI}, §6.3.1.4.1)")
     poly = crc_poly_for(k, link)
     k_total = k + {"24C": 24, "11": 11, "6": 6}[poly]
     if k_total > e:
         raise ConfigError(f"e={e} is not allowed: e must be at least K = A + L = {k_total} "
                           f"(E ≥ K, {_C541})")
-    if link == "uplink" and (k >= 1013 or (k >= 360 and e >= 1088)):
+    if not segmented and link == "uplink" and (k >= 1013 or (k >= 360 and e >= 1088)):
         raise ConfigError(
-            f"k={k} with e={e} is not allowed: code block segmentation (I_seg = 1 for "
-            f"A ≥ 1013, or A ≥ 360 and E ≥ 1088) is not implemented; k must be < 360, or "
-            f"< 1013 with e < 1088 ({_C_UCI}, TS 38.212 §5.2.1)")
+            f"k={k} with e={e} is not allowed without segmentation: code block "
+            f"segmentation (I_seg = 1 for A ≥ 1013, or A ≥ 360 and E ≥ 1088) is needed; "
+            f"encode the two segments with segmented=True (see "
+            f"nrlink.spec.ts38212.uci.uci_encode), or use k < 360, or k < 1013 with "
+            f"e < 1088 ({_C_UCI}, TS 38.212 §5.2.1)")
     return poly, k_total, polar_n(k_total, e, _N_MAX[link])
 
 
-def _plan(k: int, e: int, link: str):
+def _plan(k: int, e: int, link: str, segmented: bool = False):
     """(poly, K, n, u-positions of c' in order, PC positions and masks, f gather)."""
-    poly, k_total, n = code_parameters(k, e, link)
+    poly, k_total, n = code_parameters(k, e, link, segmented=segmented)
     n_pc, n_pc_wm = parity_check_counts(k_total, e, link)
     q_i, q_pc, _ = _construction(k_total, e, n, n_pc, n_pc_wm)
     info_pos = np.setdiff1d(q_i, q_pc)  # ascending: c'_0 .. c'_{K−1}
@@ -603,7 +639,7 @@ def check_crc_mask(crc_mask, batch: tuple, crc_len: int) -> np.ndarray | None:
 
 
 def polar_encode(a, k: int, e: int, link: str, *, crc_ones: bool = False,
-                 crc_mask=None) -> np.ndarray:
+                 crc_mask=None, segmented: bool = False) -> np.ndarray:
     """Polar encoder chain: payload bits a → rate-matched bits f.
 
     Implements TS 38.212 §5.3.1 and §5.4.1 (CRC of §7.3.2 / §6.3.1.2.1).
@@ -621,8 +657,8 @@ def polar_encode(a, k: int, e: int, link: str, *, crc_ones: bool = False,
         Payload bits, batch dimension(s) first.
     k : int
         Number of payload bits A (must equal ``a.shape[-1]``): 12..140 on the downlink,
-        12..1706 on the uplink (uplink code block segmentation, needed for A ≥ 1013 or
-        A ≥ 360 with E ≥ 1088, is not implemented and refused).
+        12..1706 on the uplink (a payload that needs uplink code block segmentation,
+        A ≥ 1013 or A ≥ 360 with E ≥ 1088, is refused unless ``segmented``).
     e : int
         Rate-matched length E, K = A + L ≤ E ≤ 8192.
     link : {"downlink", "uplink"}
@@ -634,6 +670,11 @@ def polar_encode(a, k: int, e: int, link: str, *, crc_ones: bool = False,
         XORed onto the L CRC bits before interleaving: the RNTI scrambling of the DCI CRC
         (§7.3.2, the mask is 8 zeros then the 16 RNTI bits, see
         :func:`nrlink.spec.ts38212.dci.rnti_crc_mask`). Default None (no masking).
+    segmented : bool, optional
+        Uplink only: ``a`` is one segment (A'/2 = 180..853 bits, filler bit included)
+        of a UCI that §6.3.1.2.1 segments into C = 2 code blocks and ``e`` its
+        E_r = ⌊E_UCI/2⌋; the size check follows §6.3.1.2.1 (see
+        :func:`code_parameters`) instead of refusing. Default False.
 
     Returns
     -------
@@ -652,8 +693,9 @@ def polar_encode(a, k: int, e: int, link: str, *, crc_ones: bool = False,
         raise ConfigError(f"crc_ones=True is not allowed on the {link}: crc_ones must be False "
                           f"unless link='downlink' ({_C_DCI})")
     e = _check_e(e)
+    segmented = _check_segmented(segmented, link)
     crc_poly_for(k, link)  # validates k for the link
-    poly, k_total, n, info_pos, q_pc, pc_masks, f_idx = _plan(int(k), e, link)
+    poly, k_total, n, info_pos, q_pc, pc_masks, f_idx = _plan(int(k), e, link, segmented)
     a = as_bits("a", a, _C531)
     if a.shape[-1] != k:
         raise ConfigError(f"a has length {a.shape[-1]} along its last axis: it must be k={k} "
