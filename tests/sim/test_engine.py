@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from nrlink.sim.campaign import Campaign
-from nrlink.sim.engine import UnitTask, point_statistics, run_campaign, run_unit
+from nrlink.sim.engine import UnitTask, point_statistics, run_campaign, run_unit, unit_counts
 from nrlink.sim.executors import make_executor
 from nrlink.sim.stopping import binomial_interval
 from nrlink.sim.store import ResultsStore, canonical_json
@@ -105,6 +105,27 @@ def test_statistics_and_intervals():
     assert (st["bler_lo"], st["bler_hi"]) == pytest.approx(binomial_interval(4, 40))
     assert st["residual_bler"] == 1 / 46 and st["mean_iterations"] == 1.8
     assert point_statistics({})["bler"] is None
+
+
+def test_extra_event_rates_of_control_links():
+    st = point_statistics({"first_transmissions": 100, "first_transmission_errors": 3,
+                           "false_alarm_events": 2, "false_alarm_trials": 200,
+                           "lonely_events": 1})
+    assert st["bler"] == 0.03 and st["false_alarm_rate"] == 0.01
+    assert (st["false_alarm_rate_lo"], st["false_alarm_rate_hi"]) == pytest.approx(
+        binomial_interval(2, 200))
+    assert "lonely_rate" not in st
+    units = [{"false_alarm_events": 2, "false_alarm_trials": 100},
+             {"false_alarm_events": 0, "false_alarm_trials": 100}]
+    st = point_statistics({"false_alarm_events": 2, "false_alarm_trials": 200}, units=units)
+    assert st["false_alarm_rate_lo"] <= 0.01 <= st["false_alarm_rate_hi"]
+
+
+def test_unit_counts_of_a_result_with_counts():
+    class R:
+        def counts(self):
+            return {"first_transmissions": np.int64(5), "first_transmission_errors": 1}
+    assert unit_counts(R()) == {"first_transmissions": 5, "first_transmission_errors": 1}
 
 
 def test_same_counts_for_any_number_of_workers_and_executors(tmp_path):

@@ -43,7 +43,18 @@ COUNTER_NAMES = (
 
 
 def unit_counts(result) -> dict:
-    """The integer counts of one :class:`~nrlink.link.links.LinkResult` (a work unit)."""
+    """The integer counts of one work unit.
+
+    A :class:`~nrlink.link.links.LinkResult` (shared channels, HARQ) gives the HARQ
+    counters; a result with a ``counts()`` method (the control-channel links of
+    :mod:`nrlink.link.control`) gives its own dict of integer counters, in which
+    ``first_transmissions`` / ``first_transmission_errors`` are the blocks sent and the
+    blocks lost (MIB, DCI, UCI) and each ``<name>_events`` / ``<name>_trials`` pair is an
+    extra event rate (false alarm, NACK→ACK, ...).
+    """
+    if callable(getattr(result, "counts", None)):
+        out = {k: int(v) for k, v in result.counts().items()}
+        return out
     s = result.statistics
     out: dict = {k: int(getattr(s, k)) for k in COUNTER_NAMES}
     out["delivered_at"] = [int(v) for v in s.delivered_at]
@@ -145,6 +156,13 @@ def point_statistics(counts: dict, *, confidence: float = 0.95,
                                       ("first_transmission_bits",))
     lo, hi = ci(d, t, "tbs_delivered", ("transmissions",))
     out["throughput_lo"], out["throughput_hi"] = lo, hi
+    for key in sorted(counts):  # extra event rates of the control-channel links
+        if key.endswith("_trials") and f"{key[:-7]}_events" in counts:
+            name = key[:-7]
+            k_ev, n_tr = counts[f"{name}_events"], counts[key]
+            out[f"{name}_rate"] = ratio(k_ev, n_tr)
+            out[f"{name}_rate_lo"], out[f"{name}_rate_hi"] = ci(k_ev, n_tr, f"{name}_events",
+                                                                (key,))
     return out
 
 
