@@ -39,13 +39,8 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 from _bench import emit, metadata  # noqa: E402
 
+from nrlink.link.ssb import ssb_trial_waveforms  # noqa: E402
 from nrlink.rx.cell_search import CellSearchConfig, cell_search  # noqa: E402
-from nrlink.spec.ts38211.numerology import cp_lengths_samples  # noqa: E402
-from nrlink.spec.ts38211.ofdm import ofdm_modulate  # noqa: E402
-from nrlink.spec.ts38211.pbch import pbch_symbols  # noqa: E402
-from nrlink.spec.ts38211.ssb import ssb_grid  # noqa: E402
-from nrlink.spec.ts38212.bch import Mib, bch_encode  # noqa: E402
-from nrlink.spec.ts38213.ssb_burst import i_ssb_bar  # noqa: E402
 
 SEED = 20260301
 FFT, MU, L_MAX, DELAY_MAX, CFO_MAX = 512, 0, 8, 1920, 7500.0
@@ -56,19 +51,8 @@ SCENARIO = "AWGN 15 kHz N_FFT=512 1 rx, CFO U(+-7.5 kHz), L_max=8"
 def make_batch(n_id, snr_db: float, rng):
     """Received samples of one SS/PBCH block per element and the truth."""
     b = n_id.size
-    ssb_index = rng.integers(0, L_MAX, b)
-    hf = rng.integers(0, 2, b)
-    sfn = rng.integers(0, 1024, b)
-    mibs = np.array([Mib(system_frame_number=int(s)) for s in sfn], dtype=object)
-    bits = bch_encode(mibs, hf, n_id, l_max=L_MAX, ssb_index=ssb_index)
-    d = pbch_symbols(bits, n_id, l_max=L_MAX, ssb_index=ssb_index)
-    ib = i_ssb_bar(ssb_index, hf, l_max=L_MAX)
-    slot = np.zeros((b, 14, 240), np.complex64)
-    for i in range(b):
-        slot[i, 2:6] = ssb_grid(int(n_id[i]), int(ib[i]), d[i])
-    n_cp = cp_lengths_samples(MU, fft_size=FFT, slot=0)
-    x = ofdm_modulate(slot, mu=MU, fft_size=FFT)[:, :int(np.sum(n_cp[:7]) + 7 * FFT)]
-    start = int(np.sum(n_cp[:2]) + 2 * FFT)
+    t = ssb_trial_waveforms(n_id, l_max=L_MAX, mu=MU, fft_size=FFT, rng=rng)
+    x = t.x
     delay = rng.integers(0, DELAY_MAX, b)
     n = x.shape[-1] + DELAY_MAX
     y = np.zeros((b, 1, n), np.complex64)
@@ -80,7 +64,8 @@ def make_batch(n_id, snr_db: float, rng):
     nv = 10 ** (-snr_db / 10)
     y += (rng.standard_normal((*y.shape, 2), dtype=np.float32).view(np.complex64)[..., 0]
           * np.float32(math.sqrt(nv / 2)))
-    return y, {"n_id": n_id, "i_ssb_bar": ib, "timing": delay + start, "cfo": cfo, "sfn": sfn}
+    return y, {"n_id": n_id, "i_ssb_bar": t.i_ssb_bar, "timing": delay + t.start, "cfo": cfo,
+               "sfn": t.sfn}
 
 
 def evaluate(n_id, snr_db: float, rng, batch: int = 500) -> dict:

@@ -30,6 +30,7 @@ from nrlink.config.tdl import TdlConfig
 from nrlink.config.transport_block import TransportBlockConfig
 from nrlink.errors import ConfigError
 from nrlink.link.coding import TransportBlockLink
+from nrlink.link.control import CONTROL_LINKS
 from nrlink.link.harq import HarqConfig
 from nrlink.link.links import PdschLink, PuschLink
 from nrlink.rx.ldpc_decoder import LdpcDecoderConfig
@@ -142,7 +143,8 @@ def test_every_preset_loads(name):
     assert len(c.points) == len(c.configurations) * len(c.snr_db) > 0
     assert len(set(c.labels)) == len(c.labels) == len(c.configurations)
     assert isinstance(c.stopping, StoppingRule) and isinstance(c.run, RunSettings)
-    cls = {"pusch": PuschLink, "pdsch": PdschLink, "tb": TransportBlockLink}[c.link_type]
+    cls = {"pusch": PuschLink, "pdsch": PdschLink, "tb": TransportBlockLink,
+           **CONTROL_LINKS}[c.link_type]
     assert all(isinstance(c.link(i), cls) for i in range(len(c.configurations)))
     assert Campaign.from_toml(preset_text(name)).points == c.points
     assert Campaign(c.to_dict()).points == c.points
@@ -566,12 +568,13 @@ REJECTIONS = [
      r"^sweep\.' ': expected a dotted key path such as 'link\.pusch\.mcs_index'$"),
     # link
     ("link-type-missing", edit({"link.type": DEL}),
-     r"^link\.type: None is not allowed: expected one of pusch, pdsch, tb$"),
+     r"^link\.type: None is not allowed: expected one of pusch, pdsch, tb, pbch, pdcch, "
+     r"pucch$"),
     ("link-type-unknown", edit({"link.type": "pxsch"}), r"^link\.type: 'pxsch' is not allowed"),
     ("link-type-list", edit({"link.type": ["pusch"]}), r"^link\.type: \['pusch'\] is not "),
     ("link-unknown", edit({"link.foo": 1}),
      r"^link\.foo: unknown key \(allowed: type, num_rx, waveform, timing_offset_s, pusch, "
-     r"pdsch, tb\)$"),
+     r"pdsch, tb, pbch, pdcch, pucch\)$"),
     ("link-other-body", edit({"link.pdsch": {}}),
      r"^link\.pdsch: not allowed with link\.type='pusch'$"),
     ("tb-missing", edit({"link": {"type": "tb"}}), r"^link\.tb: missing table$"),
@@ -646,7 +649,8 @@ REJECTIONS = [
      r"detector='lmmse'"),
     # channel
     ("channel-type", edit({"channel": {"type": "rayleigh"}}),
-     r"^channel\.type: 'rayleigh' is not allowed: expected one of awgn, tdl, cdl$"),
+     r"^channel\.type: 'rayleigh' is not allowed with link\.type='pusch': expected one of "
+     r"awgn, tdl, cdl$"),
     ("channel-type-int", edit({"channel": {"type": 5}}), r"^channel\.type: 5 is not allowed"),
     ("awgn-extra-key", edit({"channel": {"type": "awgn", "model": "TDL-C"}}),
      r"^channel\.model: unknown key \(no keys are allowed here\)$"),

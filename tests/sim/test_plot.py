@@ -159,8 +159,8 @@ def test_table_rows(db):
     assert [r["point"] for r in rows] == list(range(8))
     keys = {"point", "config", "label", "snr_db", "status", "n_units", "tbs", "errors",
             "bler", "bler_lo", "bler_hi", "residual_bler", "throughput", "ber",
-            "mean_iterations", "reason", "partial"}
-    assert all(set(r) == keys for r in rows)
+            "mean_iterations", "rates", "reason", "partial"}
+    assert all(set(r) == keys and r["rates"] == {} for r in rows)
     r0 = rows[0]
     assert (r0["label"], r0["snr_db"], r0["status"], r0["tbs"], r0["errors"]) == \
         ("mcs=4", 0.0, "done", 100, 80)

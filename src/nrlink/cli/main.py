@@ -129,9 +129,13 @@ def _results_table(store, cid: int):
                           f"{info.code_version}", caption_justify="left")
     if multi:
         table.add_column("configuration")
-    for name in ("SNR (dB)", "status", "TBs", "errors", "BLER",
-                 f"BLER {100 * conf:g} % CI", "residual BLER", "throughput", "BER",
-                 "reason"):
+    rates = sorted({k for r in rows for k in r["rates"]})
+    shared = not rates  # a control-channel campaign has event rates, no HARQ/throughput
+    names = ("SNR (dB)", "status", "TBs" if shared else "blocks", "errors", "BLER",
+             f"BLER {100 * conf:g} % CI",
+             *(("residual BLER", "throughput", "BER") if shared else
+               tuple(k[:-5].replace("_", " ") for k in rates)), "reason")
+    for name in names:
         table.add_column(name, justify="left" if name in ("status", "reason") else "right")
     for r in rows:
         status = r["status"] + (" (partial)" if r["partial"] else "")
@@ -142,8 +146,9 @@ def _results_table(store, cid: int):
         cells = [f"{r['snr_db']:g}" if r["snr_db"] is not None else "–", status,
                  "–" if r["tbs"] is None else str(r["tbs"]),
                  "–" if r["errors"] is None else str(r["errors"]),
-                 _p(r["bler"]), ci, _p(r["residual_bler"]), tput, _p(r["ber"]),
-                 r["reason"] or ""]
+                 _p(r["bler"]), ci,
+                 *((_p(r["residual_bler"]), tput, _p(r["ber"])) if shared else
+                   (_p(r["rates"].get(k)) for k in rates)), r["reason"] or ""]
         table.add_row(*([r["label"]] if multi else []), *cells, style=style)
     return table
 

@@ -6,18 +6,21 @@ TS 38.211 §7.3.3 (PBCH), §7.4.3.1 (block mapping) and §5.3.1 (OFDM).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from nrlink.config.ssb import SsbConfig
 from nrlink.errors import ConfigError, check_int
-from nrlink.spec.ts38211.numerology import symbols_per_slot
+from nrlink.spec.ts38211.numerology import cp_lengths_samples, symbols_per_slot
 from nrlink.spec.ts38211.ofdm import ofdm_modulate
 from nrlink.spec.ts38211.pbch import pbch_symbols
 from nrlink.spec.ts38211.ssb import SSB_N_SC, SSB_N_SYMB, ssb_grid
-from nrlink.spec.ts38212.bch import bch_encode
+from nrlink.spec.ts38212.bch import Mib, bch_encode
 from nrlink.spec.ts38213.ssb_burst import i_ssb_bar
 
-__all__ = ["ssb_blocks", "ssb_half_frame_grid", "ssb_waveform"]
+__all__ = ["SsbTrials", "ssb_blocks", "ssb_half_frame_grid", "ssb_trial_waveforms",
+           "ssb_waveform"]
 
 _C41 = "TS 38.213 §4.1"
 
@@ -136,3 +139,76 @@ def ssb_waveform(config: SsbConfig, sfn: int, half_frame: int, *, fft_size: int,
     parts = [ofdm_modulate(grid[s * n_sym:(s + 1) * n_sym], mu=config.mu, fft_size=fft_size,
                            slot=slot0 + s, k0=k0, workers=workers) for s in range(n_slots)]
     return np.concatenate(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class SsbTrials:
+    """What :func:`ssb_trial_waveforms` sent, per batch element.
+
+    Attributes
+    ----------
+    x : ndarray of complex64, shape (B, n_samples)
+        Samples of symbols 0..6 of slot 0 with the block on symbols 2..5 (no delay).
+    start : int
+        Sample index in ``x`` at which the block's first cyclic prefix starts.
+    n_id_cell, ssb_index, half_frame, i_ssb_bar, sfn : ndarray of int, shape (B,)
+    mib : ndarray of object (Mib), shape (B,)
+    """
+
+    x: np.ndarray
+    start: int
+    n_id_cell: np.ndarray
+    ssb_index: np.ndarray
+    half_frame: np.ndarray
+    i_ssb_bar: np.ndarray
+    sfn: np.ndarray
+    mib: np.ndarray
+
+
+def ssb_trial_waveforms(n_id_cell, *, l_max: int, mu: int, fft_size: int,
+                        rng: np.random.Generator, scs_common: int | None = None) -> SsbTrials:
+    """One SS/PBCH block per element with random content, as a cell searcher receives it.
+
+    Implements TS 38.212 §7.1 (BCH of a random MIB: SFN, half frame, SSB index,
+    pdcch-ConfigSIB1), TS 38.211 §7.3.3 (PBCH), §7.4.3.1 (block) and §5.3.1 (OFDM, 240
+    subcarriers, the block on symbols 2..5 of slot 0, the first of Case A/C).
+
+    Parameters
+    ----------
+    n_id_cell : array_like of int, shape (B,)
+        Cell identities (0..1007).
+    l_max : {4, 8, 64}
+        L_max: the SSB index is drawn from 0..L_max − 1.
+    mu : int
+        SSB numerology (0, 1 in FR1 with L_max 4/8; 3, 4 in FR2 with L_max 64).
+    fft_size : int
+    rng : numpy.random.Generator
+    scs_common : int, optional
+        subCarrierSpacingCommon of the MIB in kHz (default 15 · 2^μ in FR1, 120 in FR2).
+
+    Returns
+    -------
+    SsbTrials
+    """
+    n_id = np.asarray(n_id_cell, dtype=np.int64).ravel()
+    b = n_id.size
+    ssb_index = rng.integers(0, l_max, b)
+    hf = rng.integers(0, 2, b)
+    sfn = rng.integers(0, 1024, b)
+    sib1 = rng.integers(0, 256, b)
+    common = scs_common if scs_common is not None else (15 << mu if l_max != 64 else 120)
+    mibs = np.array([Mib(system_frame_number=int(f), pdcch_config_sib1=int(p),
+                         sub_carrier_spacing_common=common) for f, p in zip(sfn, sib1,
+                                                                             strict=True)],
+                    dtype=object)
+    bits = bch_encode(mibs, hf, n_id, l_max=l_max, ssb_index=ssb_index)
+    d = pbch_symbols(bits, n_id, l_max=l_max, ssb_index=ssb_index)
+    ib = i_ssb_bar(ssb_index, hf, l_max=l_max)
+    slot = np.zeros((b, symbols_per_slot("normal"), SSB_N_SC), np.complex64)
+    for i in range(b):
+        slot[i, 2:2 + SSB_N_SYMB] = ssb_grid(int(n_id[i]), int(ib[i]), d[i])
+    n_cp = cp_lengths_samples(mu, fft_size=fft_size, slot=0)
+    x = ofdm_modulate(slot, mu=mu, fft_size=fft_size)[:, :int(np.sum(n_cp[:7]) + 7 * fft_size)]
+    start = int(np.sum(n_cp[:2]) + 2 * fft_size)
+    return SsbTrials(x=x, start=start, n_id_cell=n_id, ssb_index=ssb_index, half_frame=hf,
+                     i_ssb_bar=np.asarray(ib), sfn=sfn, mib=mibs)

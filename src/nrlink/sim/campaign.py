@@ -64,6 +64,7 @@ from nrlink.config.tdl import TdlConfig
 from nrlink.config.transport_block import TransportBlockConfig
 from nrlink.errors import ConfigError
 from nrlink.link.coding import TransportBlockLink
+from nrlink.link.control import CONTROL_LINKS
 from nrlink.link.harq import HarqConfig
 from nrlink.link.links import PdschLink, PuschLink
 from nrlink.rx.ldpc_decoder import LdpcDecoderConfig
@@ -72,7 +73,10 @@ from nrlink.sim.stopping import StoppingRule
 
 __all__ = ["Campaign", "CampaignError", "Point", "RunSettings", "load_campaign"]
 
-LINK_TYPES = ("pusch", "pdsch", "tb")
+#: Shared-channel link types (HARQ, LDPC); the control-channel ones come from
+#: :data:`nrlink.link.control.CONTROL_LINKS`.
+SHARED_LINK_TYPES = ("pusch", "pdsch", "tb")
+LINK_TYPES = (*SHARED_LINK_TYPES, *CONTROL_LINKS)
 CHANNEL_MODELS = ("awgn", "tdl", "cdl")
 _TOP_KEYS = ("name", "description", "seed", "link", "channel", "receiver", "harq", "decoder",
              "snr", "sweep", "stopping", "run")
@@ -270,6 +274,30 @@ def _set_path(doc: dict, dotted: str, value) -> None:
     node[keys[-1]] = value
 
 
+def _channel(d: dict, models: tuple[str, ...], kind: str):
+    """The ``[channel]`` table: None (AWGN), a TdlConfig or a CdlConfig."""
+    ch = dict(_table(d, "channel", ""))
+    model = ch.pop("type", "awgn")
+    if model not in models:
+        raise _fail("channel.type", f"{model!r} is not allowed with link.type={kind!r}: "
+                    f"expected one of {', '.join(models)}")
+    if model == "awgn":
+        _unknown(ch, (), "channel.")
+        return None
+    if model == "cdl":
+        return _build("channel", ch, CdlConfig.from_dict, ch, path="channel.")
+    name = ch.pop("name", None)
+    if name is None:
+        return _build("channel", ch, TdlConfig.from_dict, ch, path="channel.")
+    for k in ("model", "delay_spread_ns", "doppler_hz"):
+        if k in ch:
+            raise _fail(f"channel.{k}", f"not allowed with name={name!r}: the name sets the "
+                        "model, delay spread and Doppler")
+    _unknown(ch, tuple(f.name for f in dataclasses.fields(TdlConfig)
+                       if f.name not in ("model", "delay_spread_ns", "doppler_hz")), "channel.")
+    return _build("channel", {"name": name, **ch}, lambda: TdlConfig.from_name(name, **ch))
+
+
 def _label(overrides: tuple[tuple[str, Any], ...], fallback: str) -> str:
     if not overrides:
         return fallback
@@ -371,6 +399,8 @@ class Campaign:
             for other in LINK_TYPES:
                 if other != kind and other in link:
                     raise _fail(f"link.{other}", f"not allowed with link.type={kind!r}")
+            if kind in CONTROL_LINKS:
+                return Campaign._parse_control(d, link, kind)
             body = _table(link, kind, "link.", required=kind == "tb")
             cls = {"pusch": PuschConfig, "pdsch": PdschConfig,
                    "tb": TransportBlockConfig}[kind]
@@ -390,30 +420,7 @@ class Campaign:
             num_rx = link.get("num_rx")
             if num_rx is not None:
                 num_rx = _int(num_rx, "link.num_rx", 1, 8)
-            ch = dict(_table(d, "channel", ""))
-            model = ch.pop("type", "awgn")
-            if model not in CHANNEL_MODELS:
-                raise _fail("channel.type", f"{model!r} is not allowed: expected one of "
-                            f"{', '.join(CHANNEL_MODELS)}")
-            channel = None
-            if model == "awgn":
-                _unknown(ch, (), "channel.")
-            elif model == "tdl":
-                name = ch.pop("name", None)
-                if name is not None:
-                    for k in ("model", "delay_spread_ns", "doppler_hz"):
-                        if k in ch:
-                            raise _fail(f"channel.{k}", f"not allowed with name={name!r}: the "
-                                        "name sets the model, delay spread and Doppler")
-                    _unknown(ch, tuple(f.name for f in dataclasses.fields(TdlConfig)
-                                       if f.name not in ("model", "delay_spread_ns",
-                                                         "doppler_hz")), "channel.")
-                    channel = _build("channel", {"name": name, **ch},
-                                     lambda: TdlConfig.from_name(name, **ch))
-                else:
-                    channel = _build("channel", ch, TdlConfig.from_dict, ch, path="channel.")
-            else:
-                channel = _build("channel", ch, CdlConfig.from_dict, ch, path="channel.")
+            channel = _channel(d, CHANNEL_MODELS, kind)
             if waveform and channel is None and kind != "tb":
                 raise _fail("link.waveform", "true is not allowed with channel.type='awgn': the "
                             "time-domain path needs a TDL or CDL channel")
@@ -439,7 +446,35 @@ class Campaign:
             raise CampaignError(" ".join(f"{e}{where}".split())) from e
 
     @staticmethod
+    def _parse_control(d: dict, link: dict, kind: str) -> dict:
+        """A control-channel link: its ``[link.<kind>]`` table, AWGN or TDL, no receiver,
+        HARQ or decoder tables (their options live in the link table)."""
+        cls = CONTROL_LINKS[kind]
+        body = _table(link, kind, "link.")
+        cfg = _build(f"link.{kind}", body, cls.config_type.from_dict, body,
+                     path=f"link.{kind}.")
+        for key in ("waveform", "timing_offset_s"):
+            if key in link:
+                raise _fail(f"link.{key}", f"not allowed with link.type={kind!r}: the control "
+                            "links run in the frequency domain")
+        for key in ("receiver", "harq", "decoder"):
+            if _table(d, key, ""):
+                raise _fail(key, f"not allowed with link.type={kind!r}: set the receiver "
+                            f"options in [link.{kind}]")
+        num_rx = link.get("num_rx")
+        if num_rx is not None:
+            num_rx = _int(num_rx, "link.num_rx", 1, 8)
+        channel = _channel(d, ("awgn", "tdl"), kind)
+        parts = {"kind": kind, "link_table": link, "config": cfg, "channel": channel,
+                 "num_rx": num_rx}
+        Campaign._make_link(parts)
+        return parts
+
+    @staticmethod
     def _make_link(p: dict):
+        if p["kind"] in CONTROL_LINKS:
+            return _build("link", p["link_table"], CONTROL_LINKS[p["kind"]], p["config"],
+                          channel=p["channel"], num_rx=p["num_rx"])
         if p["kind"] == "tb":
             return _build("link", p["link_table"], TransportBlockLink, p["config"],
                           harq=p["harq"],

@@ -26,6 +26,14 @@ METRICS: dict[str, tuple[str, bool, float]] = {
     "residual_bler": ("residual BLER (after HARQ)", True, 1.0),
     "ber": ("BER (first transmission, uncoded)", True, 1.0),
     "throughput": ("throughput (% of maximum)", False, 100.0),
+    # control-channel links (nrlink.link.control)
+    "ack_miss_rate": ("ACK missed detection probability", True, 1.0),
+    "nack_to_ack_rate": ("NACK→ACK probability", True, 1.0),
+    "false_alarm_rate": ("false alarm probability (DTX)", True, 1.0),
+    "dtx_to_ack_rate": ("false ACK probability (DTX→ACK)", True, 1.0),
+    "sr_miss_rate": ("SR missed detection probability", True, 1.0),
+    "undetected_rate": ("undetected error probability (CRC passed, wrong)", True, 1.0),
+    "wrong_dci_rate": ("wrong-DCI / wrong-RNTI detection probability", True, 1.0),
 }
 
 _MARKERS = ("o", "s", "^", "D", "P", "X", "*", "h", "<", ">")
@@ -224,7 +232,8 @@ def campaign_table_rows(store: ResultsStore, campaign_id: int) -> list[dict]:
     """One dict per point of a campaign, in point order, for tables (``nrlink show``).
 
     Keys: ``point, config, label, snr_db, status, n_units, tbs, errors, bler, bler_lo,
-    bler_hi, residual_bler, throughput, ber, mean_iterations, reason, partial``. Values
+    bler_hi, residual_bler, throughput, ber, mean_iterations, rates, reason, partial``
+    (``rates``: the control links' event rates, name → value). Values
     that do not exist (skipped points, no decoding) are None.
 
     Points that are done (or skipped) report their stored statistics. A point without
@@ -259,6 +268,8 @@ def campaign_table_rows(store: ResultsStore, campaign_id: int) -> list[dict]:
             "throughput": _prob(stats, "throughput"),
             "ber": _prob(stats, "ber"),
             "mean_iterations": _prob(stats, "mean_iterations"),
+            "rates": {k: float(v) for k, v in stats.items() if k.endswith("_rate")
+                      and v is not None},
             "reason": r.reason,
             "partial": partial,
         })

@@ -1,1 +1,4 @@
-"""TS 38.213: physical layer procedures for control (SS/PBCH block bursts, PDCCH search spaces, PUCCH resources)."""
+"""TS 38.213: physical layer procedures for control.
+
+SS/PBCH block bursts (§4.1), PDCCH search spaces (§10.1).
+"""
