@@ -21,7 +21,7 @@ test: $(STAMP)  ## fast test suite (what CI runs)
 test-slow: $(STAMP)  ## long statistical tests (decoder quality curves)
 	$(PY) -m pytest -q -m slow
 
-bench: $(STAMP)  ## coding, LDPC, physical-layer, channel and link throughput on one core
+bench: $(STAMP)  ## coding, LDPC, physical-layer, channel, link, polar and cell-search benchmarks on one core
 	$(PY) bench/coding.py
 	$(PY) bench/ldpc.py
 	$(PY) bench/phy.py
@@ -29,6 +29,7 @@ bench: $(STAMP)  ## coding, LDPC, physical-layer, channel and link throughput on
 	$(PY) bench/link.py
 	$(PY) bench/campaign.py
 	$(PY) bench/polar.py
+	$(PY) bench/cell_search.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench

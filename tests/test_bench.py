@@ -51,3 +51,12 @@ def test_polar_bench_rows():
     assert {"decode_sc", "decode_scl8", "encode"} <= set(rows)
     assert all(r["codewords_per_s"] > 0 for r in rows.values())
     assert all(META <= r.keys() for r in rows.values())
+
+
+def test_cell_search_bench_rows():
+    rows = _rows("cell_search.py", "--quick")
+    names = {r["name"] for r in rows}
+    assert {"speed", "speed_no_pbch", "pd_awgn"} <= names
+    pd = [r for r in rows if r["name"] == "pd_awgn"]
+    assert all(0 <= r["pd"] <= 1 for r in pd) and all(META <= r.keys() for r in rows)
+    assert max(r["pd"] for r in pd) == 1.0  # found at high SNR

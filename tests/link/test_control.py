@@ -290,3 +290,14 @@ def test_control_campaign_rejects_waveform_and_bad_tables():
     text = PUCCH_CAMPAIGN.replace("n_harq = 1", "n_harq = 7")
     with pytest.raises(CampaignError, match=r"^link\.pucch\.n_harq: n_harq=7 is not allowed"):
         Campaign.from_toml(text)
+
+
+def test_pucch_dtx_detection_off_measures_the_code_alone():
+    on = PucchControlLink(pucch(2, n_harq=0, n_csi=4, false_alarm=False), num_rx=2)
+    off = PucchControlLink(pucch(2, n_harq=0, n_csi=4, false_alarm=False,
+                                 dtx_detection=False), num_rx=2)
+    r_on = on.run(-8.0, 4, batch_size=100, rng=np.random.default_rng(9))
+    r_off = off.run(-8.0, 4, batch_size=100, rng=np.random.default_rng(9))
+    assert r_off.bler < r_on.bler  # the DM-RS energy test no longer drops weak slots
+    with pytest.raises(ConfigError, match="dtx_detection=False"):
+        pucch(0, dtx_detection=False)

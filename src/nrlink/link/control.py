@@ -105,6 +105,9 @@ class PucchLinkConfig:
     false_alarm : bool, default True
         Also simulate as many DTX slots (nothing sent) as transmitted ones, to count
         false alarms.
+    dtx_detection : bool, default True
+        Formats 2-4: False lets only the CRC decide whether UCI was received (the UCI
+        code's own BLER, see :class:`~nrlink.link.pucch.PucchLink`).
     equalizer : {"lmmse", "mrc"}, default "lmmse"
         Formats 2-4 equaliser.
     list_size : int, default 8
@@ -118,6 +121,7 @@ class PucchLinkConfig:
     n_csi: int = 0
     p_fa: float = 0.01
     false_alarm: bool = True
+    dtx_detection: bool = True
     equalizer: str = "lmmse"
     list_size: int = 8
 
@@ -139,7 +143,8 @@ class PucchLinkConfig:
         if self.resource.pucch_format >= 2:
             opts["equalizer"] = self.equalizer
         return PucchLink(self.resource, n_harq=self.n_harq, sr_occasion=self.sr_occasion,
-                         n_sr=self.n_sr, n_csi=self.n_csi, n_rx=n_rx, p_fa=self.p_fa, **opts)
+                         n_sr=self.n_sr, n_csi=self.n_csi, n_rx=n_rx, p_fa=self.p_fa,
+                         dtx_detection=self.dtx_detection, **opts)
 
 
 class PucchControlLink:

@@ -123,6 +123,11 @@ class PucchLink:
         Receive antennas.
     p_fa : float, default 0.01
         Receiver DTX false-alarm target (:mod:`nrlink.rx.pucch`).
+    dtx_detection : bool, default True
+        Formats 2-4: a slot counts as received only if the DM-RS energy test passes (and
+        the CRC, for 12 bits or more). False: the gNB knows that the UE transmits (e.g. a
+        scheduled CSI report) and only the CRC decides, which measures the UCI code alone;
+        with the small block codes (no CRC) every slot is then taken as received.
     **rx_options
         Passed to the receiver (``equalizer``, ``freq_window``, ``list_size``).
 
@@ -136,7 +141,8 @@ class PucchLink:
     """
 
     def __init__(self, config, *, n_harq: int = 1, sr_occasion: bool = False, n_sr: int = 0,
-                 n_csi: int = 0, n_rx: int = 1, p_fa: float = 0.01, **rx_options):
+                 n_csi: int = 0, n_rx: int = 1, p_fa: float = 0.01, dtx_detection: bool = True,
+                 **rx_options):
         if not isinstance(config, _CONFIGS):
             raise ConfigError(f"config={config!r} is not allowed: config must be a "
                               f"PucchFormat0Config .. PucchFormat4Config ({_C})")
@@ -144,6 +150,11 @@ class PucchLink:
         self.resource = config.resource
         fmt = config.pucch_format
         self.sr_occasion = check_bool("sr_occasion", sr_occasion, "TS 38.213 §9.2.5")
+        self.dtx_detection = check_bool("dtx_detection", dtx_detection, _C)
+        if not self.dtx_detection and fmt <= 1:
+            raise ConfigError(f"dtx_detection=False is not allowed for format {fmt}: the "
+                              "format 0/1 decision includes DTX (TS 38.213 §9.2.3); use "
+                              "formats 2-4")
         self.n_rx = check_int("n_rx", n_rx, "an integer >= 1", _C, lo=1)
         self.p_fa = check_real("p_fa", p_fa, "a real number in (0, 1)", _C)
         if not 0 < self.p_fa < 1:
@@ -327,7 +338,7 @@ class PucchLink:
             detected = ~rx.dtx
             harq_dec, sr_dec = rx.harq_ack, rx.sr
         else:
-            detected = ~rx.dtx & rx.crc_ok
+            detected = (~rx.dtx & rx.crc_ok) if self.dtx_detection else rx.crc_ok
             a_dec = np.where(detected[:, None], rx.bits, np.uint8(0)).astype(np.uint8)
             harq_dec = a_dec[:, :self.n_harq]
             sr_dec = a_dec[:, self.n_harq:self.n_harq + self.n_sr]
