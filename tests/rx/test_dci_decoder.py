@@ -52,18 +52,23 @@ def test_other_rnti_never_passes_sc(level, rnti, delta, seed):
     assert decode_pdcch_candidate(llr, 39, rnti, 11, 0, list_size=1).crc_ok
 
 
-@settings(max_examples=20, deadline=None)
-@given(st.integers(0, 65535), st.integers(0, 2**32 - 1))
-def test_other_random_rnti_fails_with_list_decoding(rnti, seed):
-    # CA-SCL (L = 8) against 32 RNTIs that differ from the transmitting one in their low
-    # byte: none of them passes (the list aliases, see the test below, differ in the
-    # masked CRC bits decoded last, i.e. in the RNTI's high bits).
-    rng = np.random.default_rng(seed)
-    a = rng.integers(0, 2, 45, dtype=np.uint8)
-    others = rnti ^ rng.choice(np.arange(1, 256), 32, replace=False)
-    llr = _llr(pdcch_bits(a, rnti, 2, 3, 0))
-    res = decode_pdcch_candidate(llr, 45, others, 3, 0)
-    assert res.crc_ok.shape == (32,) and not res.crc_ok.any()
+def test_other_rnti_rarely_passes_with_list_decoding():
+    # CA-SCL (L = 8) is not alias-free: a measured rate of about 2e-5 per (DCI, other
+    # RNTI) pair on noiseless input (36 aliases in 30 x 65535 pairs; compare 8 / 2^16).
+    # Fixed seed (deterministic): 12 DCIs x 64 random other RNTIs, at most one alias.
+    rng = np.random.default_rng(2024)
+    aliases = 0
+    for level in (1, 2, 4, 8, 16, 4, 2, 1, 8, 16, 4, 2):
+        size_a = int(rng.integers(12, min(141, 108 * level - 23)))
+        a = rng.integers(0, 2, size_a, dtype=np.uint8)
+        rnti = int(rng.integers(0, 65536))
+        others = rnti ^ rng.choice(np.arange(1, 65536), 64, replace=False)
+        llr = _llr(pdcch_bits(a, rnti, level, 3, 0))
+        res = decode_pdcch_candidate(llr, size_a, others, 3, 0)
+        aliases += int(res.crc_ok.sum())
+        np.testing.assert_array_equal(res.bits[res.crc_ok],
+                                      np.broadcast_to(a, (int(res.crc_ok.sum()), size_a)))
+    assert aliases <= 1
 
 
 def test_list_decoding_rnti_aliases_are_few_and_carry_the_payload():

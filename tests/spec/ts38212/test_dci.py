@@ -16,12 +16,12 @@ from nrlink.spec.ts38212.dci import (
     n_rbg,
     nominal_rbg_size,
     pack_dci,
+    pad_to_minimum,
     riv,
     riv_inverse,
     rnti_crc_mask,
     unpack_dci,
 )
-from nrlink.spec.ts38212.dci_formats import pad_to_minimum
 from nrlink.spec.ts38212.polar import (
     INPUT_INTERLEAVER_PATTERN,
     info_set,
@@ -156,6 +156,24 @@ def test_default_0_1_size():
     cfg = DciSizeConfig(fallback_in_uss=True)
     assert dci_fields("0_1", cfg)[-1] == ("padding", 1) and dci_size("0_1", cfg) == 40
     assert dci_size("1_1", cfg) == 45  # 45 != 39: no padding
+
+
+def test_size_budget_steps_3_and_4():
+    # CORESET 0 of 24 RBs, active BWPs of 106 RBs, fallback formats also in a USS:
+    # CSS 1_0 = 9 + 28 = 37; USS 1_0 = 13 + 28 = 41 (0_0: 33 padded to 41); 0_1 = 39 - 11
+    # + 13 = 41 = USS fallback -> step 2 pads it to 42; 1_1 = 45 - 11 + 13 = 47.
+    # Sizes {37, 41, 42, 47}: 4 > 3 sizes with C-RNTI (step 3 fails), so step 4 removes
+    # the step-2 bit (0_1 = 41) and sizes the USS 0_0/1_0 as in the CSS (37): {37, 41, 47}.
+    cfg = DciSizeConfig(n_rb_dl_bwp=106, n_rb_ul_bwp=106, n_rb_dl_initial=24,
+                        fallback_in_uss=True)
+    assert dci_size("1_0", cfg, search_space="common") == 37
+    assert dci_size("1_0", cfg) == dci_size("0_0", cfg) == 37
+    assert sizes("1_0", cfg)["fdra"] == 9 and sizes("0_0", cfg)["padding"] == 4
+    assert dci_size("0_1", cfg) == 41 and "padding" not in sizes("0_1", cfg)
+    assert dci_size("1_1", cfg) == 47
+    # Without the USS fallback formats the budget is met: no step 4
+    cfg = DciSizeConfig(n_rb_dl_bwp=106, n_rb_ul_bwp=106, n_rb_dl_initial=24)
+    assert dci_size("1_0", cfg) == 41 and dci_size("0_1", cfg) == 41
 
 
 def test_default_1_1_size():

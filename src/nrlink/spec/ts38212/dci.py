@@ -4,28 +4,35 @@ the DCI coding chain (CRC attachment with RNTI masking, polar coding, rate match
 Implements TS 38.212 §7.3.1 (DCI formats), §7.3.2 (CRC attachment), §7.3.3 (channel
 coding) and §7.3.4 (rate matching).
 
-Field sizes follow the configuration :class:`DciSizeConfig`; the field lists, their size
-alignment (§7.3.1.0) and the resource-allocation helpers live in
-:mod:`nrlink.spec.ts38212.dci_formats` and are re-exported here. Fields are mapped to the
-payload a_0..a_{A−1} in the order of the clause, most significant bit first (§7.3.1).
+Field sizes follow the configuration :class:`DciSizeConfig`; the per-format field lists
+and the resource-allocation helpers live in :mod:`nrlink.spec.ts38212.dci_formats`
+(re-exported here); the size alignment of §7.3.1.0 is applied here. Fields are mapped
+to the payload a_0..a_{A−1} in the order of the clause, most significant bit first (§7.3.1).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from nrlink.errors import ConfigError, check_int
-from nrlink.spec._checks import as_bits, check_int_array
+from nrlink.spec._checks import as_bits, check_choice, check_int_array
 from nrlink.spec.ts38212.dci_formats import (
     CLAUSE_OF,
     DCI_FORMATS,
     RNTI_TYPES,
     SEARCH_SPACES,
     DciSizeConfig,
+    Fields,
+    check_format,
     fdra_type1_bits,
-    field_list,
+    fields_0_1,
+    fields_1_1,
     n_rbg,
     nominal_rbg_size,
+    raw_fields_0_0,
+    raw_fields_1_0,
     riv,
     riv_inverse,
 )
@@ -45,12 +52,14 @@ __all__ = [
     "n_rbg",
     "nominal_rbg_size",
     "pack_dci",
+    "pad_to_minimum",
     "riv",
     "riv_inverse",
     "rnti_crc_mask",
     "unpack_dci",
 ]
 
+_C731 = "TS 38.212 §7.3.1"
 _C732 = "TS 38.212 §7.3.2"
 _C7334 = "TS 38.212 §7.3.3, §7.3.4"
 #: Payload sizes A of a polar-coded DCI: 12 (§7.3.1) .. 140 (K = A + 24 ≤ K_IL^max = 164).
@@ -61,6 +70,114 @@ _ZERO_FIELDS = ("padding", "min_size_padding")
 
 
 # --------------------------------------------------------------------------- field sizes
+
+
+def _size(fields: Fields) -> int:
+    return sum(s for _, s in fields)
+
+
+def _fallback(fmt: str, c: DciSizeConfig, search_space: str, rnti_type: str,
+              step4: bool | None = None) -> Fields:
+    """Steps 0 (common), 1 (UE-specific) and 4 (UE-specific sized as common) of §7.3.1.0."""
+    if step4 is None:
+        step4 = search_space == "ue-specific" and _budget_exceeded(c)
+    css = search_space == "common" or step4
+    n_ul = c.n_rb_ul_css if css else c.n_rb_ul_bwp
+    n_dl = c.n_rb_dl_css if css else c.n_rb_dl_bwp
+    f00, f10 = raw_fields_0_0(n_ul), raw_fields_1_0(n_dl, rnti_type)
+    s00, s10 = _size(f00), _size(f10)
+    if fmt == "1_0":
+        if not css and s10 < s00:  # step 1: zeros appended to 1_0
+            f10.append(("padding", s00 - s10))
+        return f10
+    sul = int(c.supplementary_uplink and s10 > s00)  # the UL/SUL bit is the last bit
+    if s00 < s10:  # steps 0 and 1: zeros appended to 0_0 (before the UL/SUL indicator)
+        if s10 - s00 - sul:
+            f00.append(("padding", s10 - s00 - sul))
+    elif s00 > s10 and css:  # step 0: the FDRA's most significant bits are truncated
+        f00[1] = ("fdra", f00[1][1] - (s00 - s10))
+    f00.append(("ul_sul_indicator", sul))
+    return f00
+
+
+def _check_context(fmt: str, search_space, rnti_type) -> tuple[str, str]:
+    clause = CLAUSE_OF[fmt]
+    rnti_type = check_choice("rnti_type", rnti_type, RNTI_TYPES, clause)
+    if rnti_type != "c-rnti" and fmt != "1_0":
+        raise ConfigError(f"rnti_type={rnti_type!r} is not allowed for DCI format {fmt}: "
+                          f"rnti_type must be 'c-rnti' (the P-/SI-/RA-RNTI layouts are those of "
+                          f"format 1_0, {clause})")
+    common_only = rnti_type != "c-rnti"
+    if search_space is None:
+        search_space = "common" if common_only else "ue-specific"
+    search_space = check_choice("search_space", search_space, SEARCH_SPACES, "TS 38.213 §10.1")
+    if search_space == "common" and fmt in ("0_1", "1_1"):
+        raise ConfigError(f"search_space='common' is not allowed for DCI format {fmt}: "
+                          f"search_space must be 'ue-specific' (TS 38.213 §10.1)")
+    if search_space == "ue-specific" and common_only:
+        raise ConfigError(f"search_space='ue-specific' is not allowed with rnti_type="
+                          f"{rnti_type!r}: search_space must be 'common' (TS 38.213 §10.1)")
+    return search_space, rnti_type
+
+
+def pad_to_minimum(fields: Fields) -> Fields:
+    """Append zeros ("min_size_padding") until the payload has 12 bits.
+
+    Implements TS 38.212 §7.3.1 ("If the number of information bits in a DCI format is
+    less than 12 bits, zeros shall be appended ... until the payload size equals 12").
+    None of formats 0_0, 1_0, 0_1, 1_1 can be that short (the smallest, 0_0 with a
+    one-RB BWP, has 20 bits), so this only matters for other formats.
+    """
+    short = 12 - _size(fields)
+    return [*fields, ("min_size_padding", short)] if short > 0 else list(fields)
+
+
+def _field_list(fmt, config, search_space, rnti_type) -> tuple[tuple[str, int], ...]:
+    """Ordered fields after §7.3.1.0 (steps 0-2) and the §7.3.1 12-bit minimum."""
+    fmt = check_format(fmt)
+    config = DciSizeConfig() if config is None else config
+    if not isinstance(config, DciSizeConfig):
+        raise ConfigError(f"config={config!r} is not allowed: config must be a DciSizeConfig "
+                          f"({_C731})")
+    search_space, rnti_type = _check_context(fmt, search_space, rnti_type)
+    return _aligned(fmt, config, search_space, rnti_type)
+
+
+@lru_cache(maxsize=256)
+def _aligned(fmt: str, config: DciSizeConfig, search_space: str,
+             rnti_type: str) -> tuple[tuple[str, int], ...]:
+    if fmt in ("0_0", "1_0"):
+        fields = _fallback(fmt, config, search_space, rnti_type)
+    else:
+        fields = _non_fallback(fmt, config, step2=not _budget_exceeded(config))
+    return tuple(pad_to_minimum(fields))
+
+
+def _non_fallback(fmt: str, c: DciSizeConfig, step2: bool) -> Fields:
+    """Format 0_1 / 1_1, with the one-bit padding of step 2 of §7.3.1.0 if ``step2``."""
+    fields = fields_0_1(c) if fmt == "0_1" else fields_1_1(c)
+    # step 2: one zero bit when the size equals that of 0_0/1_0 in another USS
+    if step2 and c.fallback_in_uss and _size(fields) == _size(
+            _fallback("1_0", c, "ue-specific", "c-rnti", step4=False)):
+        fields.append(("padding", 1))
+    return fields
+
+
+def _budget_exceeded(c: DciSizeConfig) -> bool:
+    """Step 3 of §7.3.1.0 fails: more than 3 DCI sizes with C-RNTI after steps 0-2.
+
+    The sizes counted are those of 0_0/1_0 in a common search space, 0_0/1_0 in a
+    UE-specific one (when ``fallback_in_uss``), 0_1 and 1_1 (the budget of 4 sizes in
+    all is then met too). Step 4 then removes the step-2 padding and sizes the fallback
+    formats of the UE-specific search space as in a common one.
+    """
+    if not c.fallback_in_uss:
+        return False  # at most 3 sizes: CSS fallback, 0_1, 1_1
+    sizes = {_size(_fallback("1_0", c, "common", "c-rnti", step4=False)),
+             _size(_fallback("1_0", c, "ue-specific", "c-rnti", step4=False)),
+             _size(_non_fallback("0_1", c, step2=True)),
+             _size(_non_fallback("1_1", c, step2=True))}
+    return len(sizes) > 3
 
 
 def dci_fields(format, config: DciSizeConfig | None = None, *, search_space=None,
@@ -76,7 +193,9 @@ def dci_fields(format, config: DciSizeConfig | None = None, *, search_space=None
     "padding") or its FDRA truncated (most significant bits) to the size of format 1_0
     (step 0); in a UE-specific search space the smaller of 0_0 and 1_0 is padded (step
     1); with ``config.fallback_in_uss`` formats 0_1 / 1_1 get one zero bit when their
-    size equals that of 0_0/1_0 (step 2). The UL/SUL indicator of 0_0 takes the last
+    size equals that of 0_0/1_0 (step 2), and if that leaves more than 3 sizes (CSS and
+    USS fallback, 0_1, 1_1; step 3) the step-2 bit is removed and the USS 0_0/1_0 are
+    sized as in a common search space (step 4). The UL/SUL indicator of 0_0 takes the last
     bit (after the padding) when ``supplementary_uplink`` is set and 1_0 is larger.
     A payload of fewer than 12 bits would be padded ("min_size_padding", §7.3.1).
 
@@ -108,7 +227,7 @@ def dci_fields(format, config: DciSizeConfig | None = None, *, search_space=None
     >>> dci_fields("0_0")[:3]
     (('identifier', 1), ('fdra', 11), ('tdra', 4))
     """
-    return field_list(format, config, search_space=search_space, rnti_type=rnti_type)
+    return _field_list(format, config, search_space, rnti_type)
 
 
 def dci_size(format, config: DciSizeConfig | None = None, *, search_space=None,

@@ -1,14 +1,15 @@
 """DCI formats 0_0, 1_0, 0_1 and 1_1: the configuration that sets their field sizes, the
 ordered field lists and the size alignment between formats.
 
-Implements TS 38.212 §7.3.1 (§7.3.1.0 size alignment, §7.3.1.1.1 format 0_0, §7.3.1.1.2
+Implements TS 38.212 §7.3.1 (§7.3.1.1.1 format 0_0, §7.3.1.1.2
 format 0_1, §7.3.1.2.1 format 1_0, §7.3.1.2.2 format 1_1), with the resource-allocation
 sizes of TS 38.214 §5.1.2.2 / §6.1.2.2.
 
 The field set is that of Release 15 (the Release 16/17 additions, e.g. ChannelAccess-
 CPext, priority indicator, minimum applicable scheduling offset indicator or SCell
-dormancy indication, are 0 bits when not configured and are not listed). Packing, the
-CRC/RNTI chain and the public entry point are in :mod:`nrlink.spec.ts38212.dci`.
+dormancy indication, are 0 bits when not configured and are not listed). Size alignment
+(§7.3.1.0), packing, the CRC/RNTI chain and the public entry points are in
+:mod:`nrlink.spec.ts38212.dci`.
 """
 
 from __future__ import annotations
@@ -24,11 +25,16 @@ __all__ = [
     "DciSizeConfig",
     "RNTI_TYPES",
     "SEARCH_SPACES",
+    "CLAUSE_OF",
+    "Fields",
     "check_format",
     "fdra_type1_bits",
-    "field_list",
+    "fields_0_1",
+    "fields_1_1",
     "n_rbg",
     "nominal_rbg_size",
+    "raw_fields_0_0",
+    "raw_fields_1_0",
     "riv",
     "riv_inverse",
 ]
@@ -231,8 +237,9 @@ class DciSizeConfig:
         ``supplementaryUplink`` configured: UL/SUL indicator (0_0 under §7.3.1.0, 0_1) and
         3-bit SRS request (0_1, 1_1).
     fallback_in_uss : bool, default False
-        Formats 0_0/1_0 are monitored in another UE-specific search space, so that step 2
-        of §7.3.1.0 pads 0_1/1_1 by one bit when their size equals that of 0_0/1_0.
+        Formats 0_0/1_0 are monitored in another UE-specific search space (besides 0_1 and
+        1_1, always assumed monitored): step 2 of §7.3.1.0 pads 0_1/1_1 by one bit when
+        their size equals that of 0_0/1_0, and steps 3-4 apply the size budget.
     carrier_indicator : bool, default False
         Cross-carrier scheduling: 3-bit carrier indicator (0_1, 1_1).
     n_bwp_dl, n_bwp_ul : int, default 0
@@ -452,15 +459,18 @@ class DciSizeConfig:
 Fields = list[tuple[str, int]]
 
 
-def _raw_0_0(n_ul: int) -> Fields:
-    """§7.3.1.1.1 before padding / truncation (UL/SUL indicator added by the alignment)."""
+def raw_fields_0_0(n_ul: int) -> Fields:
+    """Fields of DCI format 0_0 (§7.3.1.1.1) before padding / truncation.
+
+    The UL/SUL indicator, which depends on the alignment, is added by it.
+    """
     return [("identifier", 1), ("fdra", fdra_type1_bits(n_ul)), ("tdra", 4),
             ("frequency_hopping_flag", 1), ("mcs", 5), ("ndi", 1), ("rv", 2),
             ("harq_process_number", 4), ("tpc_command", 2)]
 
 
-def _raw_1_0(n_dl: int, rnti_type: str) -> Fields:
-    """§7.3.1.2.1 for the RNTI type; every layout has FDRA + 28 bits."""
+def raw_fields_1_0(n_dl: int, rnti_type: str) -> Fields:
+    """Fields of DCI format 1_0 (§7.3.1.2.1) for the RNTI type; every layout has FDRA + 28 bits."""
     fdra = ("fdra", fdra_type1_bits(n_dl))
     if rnti_type == "p-rnti":
         return [("short_messages_indicator", 2), ("short_messages", 8), fdra, ("tdra", 4),
@@ -518,7 +528,8 @@ def _precoding_bits(c: DciSizeConfig) -> int:
     return _PRECODING_BITS[(c.n_antenna_ports_ul, multi)][c.codebook_subset]
 
 
-def _fields_0_1(c: DciSizeConfig) -> Fields:
+def fields_0_1(c: DciSizeConfig) -> Fields:
+    """Fields of DCI format 0_1 (TS 38.212 §7.3.1.1.2) before size alignment."""
     dynamic = c.harq_ack_codebook == "dynamic"
     return [
         ("identifier", 1),
@@ -549,7 +560,8 @@ def _fields_0_1(c: DciSizeConfig) -> Fields:
     ]
 
 
-def _fields_1_1(c: DciSizeConfig) -> Fields:
+def fields_1_1(c: DciSizeConfig) -> Fields:
+    """Fields of DCI format 1_1 (TS 38.212 §7.3.1.2.2) before size alignment."""
     two = c.num_codewords == 2
     if c.harq_ack_codebook != "dynamic":
         dai = 0
@@ -581,85 +593,3 @@ def _fields_1_1(c: DciSizeConfig) -> Fields:
         ("cbgfi", int(c.cbg_flush)),
         ("dmrs_sequence_initialization", 1),
     ]
-
-
-def _size(fields: Fields) -> int:
-    return sum(s for _, s in fields)
-
-
-def _fallback(fmt: str, c: DciSizeConfig, search_space: str, rnti_type: str) -> Fields:
-    """Steps 0 (common) and 1 (UE-specific) of §7.3.1.0."""
-    css = search_space == "common"
-    n_ul = c.n_rb_ul_css if css else c.n_rb_ul_bwp
-    n_dl = c.n_rb_dl_css if css else c.n_rb_dl_bwp
-    f00, f10 = _raw_0_0(n_ul), _raw_1_0(n_dl, rnti_type)
-    s00, s10 = _size(f00), _size(f10)
-    if fmt == "1_0":
-        if not css and s10 < s00:  # step 1: zeros appended to 1_0
-            f10.append(("padding", s00 - s10))
-        return f10
-    sul = int(c.supplementary_uplink and s10 > s00)  # the UL/SUL bit is the last bit
-    if s00 < s10:  # steps 0 and 1: zeros appended to 0_0 (before the UL/SUL indicator)
-        if s10 - s00 - sul:
-            f00.append(("padding", s10 - s00 - sul))
-    elif s00 > s10 and css:  # step 0: the FDRA's most significant bits are truncated
-        f00[1] = ("fdra", f00[1][1] - (s00 - s10))
-    f00.append(("ul_sul_indicator", sul))
-    return f00
-
-
-def _check_context(fmt: str, search_space, rnti_type) -> tuple[str, str]:
-    clause = CLAUSE_OF[fmt]
-    rnti_type = check_choice("rnti_type", rnti_type, RNTI_TYPES, clause)
-    if rnti_type != "c-rnti" and fmt != "1_0":
-        raise ConfigError(f"rnti_type={rnti_type!r} is not allowed for DCI format {fmt}: "
-                          f"rnti_type must be 'c-rnti' (the P-/SI-/RA-RNTI layouts are those of "
-                          f"format 1_0, {clause})")
-    common_only = rnti_type != "c-rnti"
-    if search_space is None:
-        search_space = "common" if common_only else "ue-specific"
-    search_space = check_choice("search_space", search_space, SEARCH_SPACES, "TS 38.213 §10.1")
-    if search_space == "common" and fmt in ("0_1", "1_1"):
-        raise ConfigError(f"search_space='common' is not allowed for DCI format {fmt}: "
-                          f"search_space must be 'ue-specific' (TS 38.213 §10.1)")
-    if search_space == "ue-specific" and common_only:
-        raise ConfigError(f"search_space='ue-specific' is not allowed with rnti_type="
-                          f"{rnti_type!r}: search_space must be 'common' (TS 38.213 §10.1)")
-    return search_space, rnti_type
-
-
-def pad_to_minimum(fields: Fields) -> Fields:
-    """Append zeros ("min_size_padding") until the payload has 12 bits.
-
-    Implements TS 38.212 §7.3.1 ("If the number of information bits in a DCI format is
-    less than 12 bits, zeros shall be appended ... until the payload size equals 12").
-    None of formats 0_0, 1_0, 0_1, 1_1 can be that short (the smallest, 0_0 with a
-    one-RB BWP, has 20 bits), so this only matters for other formats.
-    """
-    short = 12 - _size(fields)
-    return [*fields, ("min_size_padding", short)] if short > 0 else list(fields)
-
-
-def field_list(fmt, config: DciSizeConfig | None = None, *, search_space=None,
-               rnti_type="c-rnti") -> tuple[tuple[str, int], ...]:
-    """Ordered (field name, size in bits) of a DCI format, size alignment applied.
-
-    Implements TS 38.212 §7.3.1 (§7.3.1.0 steps 0-2, §7.3.1.1.1-2, §7.3.1.2.1-2).
-
-    See :func:`nrlink.spec.ts38212.dci.dci_fields` (the public entry point).
-    """
-    fmt = check_format(fmt)
-    config = DciSizeConfig() if config is None else config
-    if not isinstance(config, DciSizeConfig):
-        raise ConfigError(f"config={config!r} is not allowed: config must be a DciSizeConfig "
-                          f"({_C731})")
-    search_space, rnti_type = _check_context(fmt, search_space, rnti_type)
-    if fmt in ("0_0", "1_0"):
-        fields = _fallback(fmt, config, search_space, rnti_type)
-    else:
-        fields = _fields_0_1(config) if fmt == "0_1" else _fields_1_1(config)
-        # step 2: one zero bit when the size equals that of 0_0/1_0 in another USS
-        if config.fallback_in_uss and _size(fields) == _size(
-                _fallback("1_0", config, "ue-specific", "c-rnti")):
-            fields.append(("padding", 1))
-    return tuple(pad_to_minimum(fields))
