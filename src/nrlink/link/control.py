@@ -155,10 +155,11 @@ class PucchControlLink:
     :class:`~nrlink.link.pucch.PucchLink`.
 
     Counters: ``first_transmissions`` / ``first_transmission_errors`` — slots with UCI
-    sent / slots whose UCI was missed or wrong; ``ack_miss`` (an ACK bit not decided
-    ACK), ``nack_to_ack``, ``sr_miss`` (formats 0/1 with SR occasions), ``false_alarm``
-    (a DTX slot detected as a transmission) and ``dtx_to_ack`` (an ACK decided on a DTX
-    slot) as ``_events`` / ``_trials`` pairs.
+    sent / slots whose UCI was missed or wrong; with HARQ-ACK bits ``ack_miss`` (an ACK
+    bit not decided ACK), ``nack_to_ack`` and ``dtx_to_ack`` (an ACK decided on a DTX
+    slot); ``sr_miss`` (formats 0/1 with SR occasions); ``false_alarm`` (a DTX slot
+    detected as a transmission, with ``false_alarm=True``) — as ``_events`` /
+    ``_trials`` pairs.
     """
 
     config_type = PucchLinkConfig
@@ -202,11 +203,12 @@ class PucchControlLink:
                 if send:
                     _add(cnt, "first_transmissions", tx.sum())
                     _add(cnt, "first_transmission_errors", r.uci_error.sum())
-                    ack = (r.harq_ack == 1) & tx[:, None]
-                    nack = (r.harq_ack == 0) & tx[:, None]
-                    dec = r.harq_ack_decided == 1
-                    _pair(cnt, "ack_miss", (ack & ~dec).sum(), ack.sum())
-                    _pair(cnt, "nack_to_ack", (nack & dec).sum(), nack.sum())
+                    if self.config.n_harq:
+                        ack = (r.harq_ack == 1) & tx[:, None]
+                        nack = (r.harq_ack == 0) & tx[:, None]
+                        dec = r.harq_ack_decided == 1
+                        _pair(cnt, "ack_miss", (ack & ~dec).sum(), ack.sum())
+                        _pair(cnt, "nack_to_ack", (nack & dec).sum(), nack.sum())
                     if fmt <= 1 and self.config.sr_occasion:
                         sr = np.asarray(r.sr, bool) & tx
                         _pair(cnt, "sr_miss", (sr & ~np.asarray(r.sr_decided, bool)).sum(),
@@ -214,9 +216,9 @@ class PucchControlLink:
                 else:
                     dtx = ~tx
                     _pair(cnt, "false_alarm", (dtx & r.detected).sum(), dtx.sum())
-                    any_ack = (r.harq_ack_decided == 1).any(axis=-1) if self.config.n_harq else \
-                        np.zeros(batch, bool)
-                    _pair(cnt, "dtx_to_ack", (dtx & any_ack).sum(), dtx.sum())
+                    if self.config.n_harq:
+                        any_ack = (r.harq_ack_decided == 1).any(axis=-1)
+                        _pair(cnt, "dtx_to_ack", (dtx & any_ack).sum(), dtx.sum())
         return ControlResult(cnt)
 
 
