@@ -509,7 +509,10 @@ def plot(
     campaign: Annotated[int | None, _CAMPAIGN_OPT] = None,
     metric: Annotated[list[str] | None, typer.Option(
         "--metric", "-m", show_default="bler and throughput",
-        help="A subplot per metric: bler, residual_bler, ber, throughput (repeatable).")]
+        help="A subplot per metric: bler, residual_bler, ber, throughput, or a control "
+             "link's rate (ack_miss_rate, nack_to_ack_rate, false_alarm_rate, "
+             "dtx_to_ack_rate, sr_miss_rate, cell_id_miss_rate, undetected_rate, "
+             "wrong_dci_rate) (repeatable).")]
         = None,
 ) -> None:
     """``nrlink plot``: write a campaign's figure."""

@@ -33,6 +33,7 @@ METRICS: dict[str, tuple[str, bool, float]] = {
     "dtx_to_ack_rate": ("false ACK probability (DTX→ACK)", True, 1.0),
     "sr_miss_rate": ("SR missed detection probability", True, 1.0),
     "undetected_rate": ("undetected error probability (CRC passed, wrong)", True, 1.0),
+    "cell_id_miss_rate": ("cell-id / SSB-index miss probability", True, 1.0),
     "wrong_dci_rate": ("wrong-DCI / wrong-RNTI detection probability", True, 1.0),
 }
 
@@ -129,7 +130,8 @@ def plot_campaign(store: ResultsStore, campaign_id: int, path: str | os.PathLike
     path : str or os.PathLike
         Where to write the figure.
     metrics : sequence of str, default ("bler", "throughput")
-        Among ``"bler"``, ``"residual_bler"``, ``"ber"``, ``"throughput"``.
+        Among ``"bler"``, ``"residual_bler"``, ``"ber"``, ``"throughput"`` and the control
+        links' rates (the ``*_rate`` keys of :data:`METRICS`).
 
     Returns
     -------
