@@ -300,4 +300,30 @@ def test_pucch_dtx_detection_off_measures_the_code_alone():
     r_off = off.run(-8.0, 4, batch_size=100, rng=np.random.default_rng(9))
     assert r_off.bler < r_on.bler  # the DM-RS energy test no longer drops weak slots
     with pytest.raises(ConfigError, match="dtx_detection=False"):
-        pucch(0, dtx_detection=False)
+        pucch(0, dtx_detection=False, false_alarm=False)
+
+
+def test_pdcch_css_format_1_0_is_sized_by_coreset0():
+    """TS 38.212 §7.3.1.2.1: in a CSS, N_RB^DL,BWP of format 1_0 is the size of CORESET 0."""
+    from nrlink.config.carrier import CarrierConfig
+    from nrlink.spec.ts38212.dci import dci_size
+    from nrlink.spec.ts38212.dci_formats import DciSizeConfig
+
+    coreset0 = CoresetConfig(coreset_id=0, frequency_domain_resources=None, n_rb=24,
+                             configured_by_pbch=True, duration=2)
+    css = SearchSpaceConfig(search_space_type="common", coreset_id=0,
+                            candidates=(0, 0, 2, 1, 0))
+    pd = PdcchConfig(carrier=CarrierConfig(n_size_grid=106), coreset=coreset0,
+                     search_space=css)
+    cfg = PdcchLinkConfig(pdcch=pd, aggregation_level=4)
+    want = dci_size("1_0", DciSizeConfig(n_rb_dl_bwp=24, n_rb_ul_bwp=24),
+                    search_space="common")
+    assert cfg.a_size == want != dci_size("1_0", DciSizeConfig(n_rb_dl_bwp=106),
+                                          search_space="common")
+    c = PdcchControlLink(cfg).run(20.0, 1, batch_size=8, rng=np.random.default_rng(0))
+    assert c.counts()["first_transmission_errors"] == 0
+
+
+def test_pucch_false_alarm_needs_the_dtx_test():
+    with pytest.raises(ConfigError, match="false_alarm=True is not allowed with dtx_detection"):
+        pucch(2, dtx_detection=False)

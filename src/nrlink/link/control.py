@@ -130,6 +130,12 @@ class PucchLinkConfig:
             raise ConfigError(f"resource={self.resource!r} is not allowed: it must be a PUCCH "
                               f"resource configuration ({_C_PUCCH})")
         check_bool("false_alarm", self.false_alarm, _C_PUCCH)
+        check_bool("dtx_detection", self.dtx_detection, _C_PUCCH)
+        if self.false_alarm and not self.dtx_detection:
+            raise ConfigError("false_alarm=True is not allowed with dtx_detection=False: "
+                              "without the DTX test an empty slot is judged by the CRC alone "
+                              "(always 'received' for the small block codes), so set "
+                              f"false_alarm=false ({_C_PUCCH})")
         check_choice("equalizer", self.equalizer, ("lmmse", "mrc"), _C_PUCCH)
         self.link(1)  # the PUCCH link's own checks (UCI size against E_tot, ...)
 
@@ -418,8 +424,9 @@ class PdcchLinkConfig:
     aggregation_level : int, default 8
         L of the DCI sent; the search space must have candidates of this level.
     dci_format : {"0_0", "1_0", "0_1", "1_1"}, default "1_0"
-        Sets the payload size A (TS 38.212 §7.3.1, with the BWP size and the search space
-        type) unless ``payload_size`` is given.
+        Sets the payload size A (TS 38.212 §7.3.1: the BWP size, or in a common search
+        space the size of a CORESET 0 configured by the PBCH, and the search space type)
+        unless ``payload_size`` is given.
     payload_size : int or None, default None
         A, 12..140, overriding the format's size.
     rnti : int, default 0x4601
@@ -472,7 +479,11 @@ class PdcchLinkConfig:
                              "TS 38.212 §7.3.2", lo=12, hi=140)
         n_rb = self.pdcch.bwp.resolve(self.pdcch.carrier)[1]
         ss = self.pdcch.search_space.search_space_type
-        size_cfg = DciSizeConfig(n_rb_dl_bwp=n_rb, n_rb_ul_bwp=n_rb)
+        # in a CSS, format 1_0 is sized by CORESET 0 when configured (TS 38.212 §7.3.1.2.1);
+        # otherwise by the initial DL BWP, taken here as the configured BWP
+        coreset = self.pdcch.coreset
+        initial = coreset.n_rb_coreset if ss == "common" and coreset.configured_by_pbch else None
+        size_cfg = DciSizeConfig(n_rb_dl_bwp=n_rb, n_rb_ul_bwp=n_rb, n_rb_dl_initial=initial)
         return max(12, dci_size(self.dci_format, size_cfg, search_space=ss))
 
     @classmethod

@@ -5,13 +5,17 @@ TS 38.213 §10.1 (3GPP specifies the signals and the candidates, not the receive
 
 Receiver
 --------
-1. Channel estimation per REG bundle: the LS estimates y r* of the 3 L_bundle DM-RS REs
-   of each REG bundle of the CORESET are averaged (one coefficient per bundle and receive
-   antenna; a PDCCH's precoding is constant over a REG bundle, TS 38.211 §7.3.2.2). The
-   noise variance, when not given, is the mean of the unbiased sample variances of the LS
-   estimates around their bundle means, over all bundles and antennas (bundles without a
-   PDCCH hold noise only, which suits the estimate).
-2. MRC over the receive antennas with the coefficient of the RE's bundle, t = ĥ^H y,
+1. Channel estimation per REG bundle (a PDCCH's precoding is constant over a REG bundle,
+   TS 38.211 §7.3.2.2, and its RBs are contiguous): the LS estimates y r* of the DM-RS
+   REs (subcarriers 12 n + 1, 5, 9 of every symbol) are averaged over the CORESET's
+   symbols and interpolated linearly in frequency to every subcarrier of the bundle
+   (flat beyond the outer pilots), per receive antenna, so that a frequency-selective
+   channel is followed within a bundle. The noise variance, when not given, comes from
+   the second differences z_{j−1} − 2 z_j + z_{j+1} of the equally spaced LS estimates of
+   each symbol and bundle (E|·|² = 6 N0; a channel linear in frequency cancels), averaged
+   over all bundles and antennas (bundles without a PDCCH hold noise only, which suits
+   the estimate).
+2. MRC over the receive antennas with the RE's channel estimate, t = ĥ^H y,
    g = ‖ĥ‖², z = t / g with noise variance N0 / g, and max-log QPSK demapping
    (:func:`nrlink.rx.demapping.demap_llr`; positive means bit 0). REs of bundles whose
    estimate is exactly zero get LLR 0.
@@ -175,8 +179,20 @@ class PdcchReceiver:
             )
         return y.astype(np.complex64, copy=False)
 
+    def _interpolator(self, k_dmrs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Linear-interpolation matrix from a bundle's DM-RS subcarriers to all of its
+        subcarriers (flat beyond the outer pilots) and the first subcarrier per bundle."""
+        k0 = k_dmrs[:, 0] - 1  # DM-RS at 12 n + 4 k' + 1: the bundle starts 1 below
+        pos = (k_dmrs[0] - k0[0]).astype(np.float64)
+        n_sc = 12 * (pos.size // 3)
+        eye = np.eye(pos.size)
+        w = np.stack([np.interp(np.arange(n_sc), pos, eye[j]) for j in range(pos.size)],
+                     axis=1)
+        return w.astype(np.complex64), k0
+
     def channel_estimate(self, grid, *, first_symbol=None):
-        """Per-REG-bundle channel and the noise variance from the PDCCH DM-RS.
+        """Channel of every subcarrier of each REG bundle and the noise variance, from the
+        PDCCH DM-RS.
 
         Implements the estimation of step 1 of the module docstring (TS 38.211 §7.4.1.3).
 
@@ -188,20 +204,29 @@ class PdcchReceiver:
 
         Returns
         -------
-        h : ndarray of complex64, shape (batch, rx, N_REG^CORESET / L)
-            Channel of each REG bundle.
+        h : ndarray of complex64, shape (batch, rx, N_REG^CORESET / L, 12 L / duration)
+            Channel of each subcarrier of each REG bundle (constant over the CORESET's
+            symbols).
         noise_var : ndarray of float64, shape (batch,)
             Estimated N0 (floored at 1e-6 times the mean |ĥ|², and at 1e-30).
         """
         y = self._check_grid(grid)
         fs = self._first_symbol(first_symbol)
         l, k, r = self._bundle_dmrs(fs)
-        z = y[:, :, l, k] * np.conj(r)  # (B, R, n_bundles, 3 L_b)
-        h = z.mean(axis=-1)
-        n = z.shape[-1]
-        resid = (np.abs(z - h[..., None]) ** 2).sum(axis=-1) / (n - 1)
-        n0 = resid.mean(axis=(1, 2)).astype(np.float64)
-        power = (np.abs(h) ** 2).mean(axis=(1, 2))
+        dur = self.plan.duration
+        z = y[:, :, l, k] * np.conj(r)  # (B, R, n_bundles, 3 L_b), k first then l
+        zs = z.reshape(*z.shape[:3], dur, -1)  # (B, R, n_bundles, duration, 3 L_b / dur)
+        z_k = zs.mean(axis=3)  # per DM-RS subcarrier, averaged over the symbols
+        key = ("interp", fs)
+        if key not in self._cache:
+            self._cache[key] = self._interpolator(k.reshape(k.shape[0], dur, -1)[:, 0])
+        w, _ = self._cache[key]
+        h = z_k @ w.T  # (B, R, n_bundles, 12 n_rb)
+        # noise: second differences of the equally spaced LS estimates of each symbol
+        # cancel a channel linear in frequency; E|z_{j-1} - 2 z_j + z_{j+1}|² = 6 N0
+        d = zs[..., :-2] - 2 * zs[..., 1:-1] + zs[..., 2:]
+        n0 = ((np.abs(d) ** 2).mean(axis=(1, 2, 3, 4)) / 6).astype(np.float64)
+        power = (np.abs(z_k) ** 2).mean(axis=(1, 2, 3))
         n0 = np.maximum(n0, np.maximum(_NOISE_FLOOR * power, 1e-30))
         return h.astype(np.complex64), n0
 
@@ -223,11 +248,11 @@ class PdcchReceiver:
                               f"be a real > 0 or a positive array of shape ({batch},)")
         return np.broadcast_to(nv, (batch,)).copy()
 
-    @staticmethod
-    def _equalised(y, h, l, k, bundle):
+    def _equalised(self, y, h, l, k, bundle, fs: int):
         """t = ĥ^H y and g = ‖ĥ‖² at data REs (l, k) with bundles ``bundle`` (n, M)."""
         yd = y[:, :, l, k]  # (B, R, n, M)
-        hd = h[:, :, bundle]
+        k0 = self._cache[("interp", fs)][1]  # first subcarrier of each bundle
+        hd = h[:, :, bundle, k - k0[bundle]]
         t = (np.conj(hd) * yd).sum(axis=1)
         g = (np.abs(hd) ** 2).sum(axis=1)
         return t, g
@@ -259,7 +284,7 @@ class PdcchReceiver:
         firsts = np.atleast_1d(check_int_array("first_cces", first_cces, _C_SS, lo=0,
                                                hi=self.plan.n_cce - 1))
         l, k, bundle = self._data_map(firsts, aggregation_level, fs)
-        t, g = self._equalised(y, h, l, k, bundle)
+        t, g = self._equalised(y, h, l, k, bundle, fs)
         return self._llr(t, g, n0)
 
     @staticmethod
@@ -329,7 +354,7 @@ class PdcchReceiver:
             uniq, inv = np.unique(firsts, return_inverse=True)
             inv = inv.reshape(firsts.shape)
             l, k, bundle = self._data_map(uniq, ell, fs)
-            t, g = self._equalised(y, h, l, k, bundle)  # (B, n_u, 54 L)
+            t, g = self._equalised(y, h, l, k, bundle, fs)  # (B, n_u, 54 L)
             llr = self._llr(t, g, n0)
             ri, mi = np.divmod(np.arange(firsts.size), firsts.shape[1])
             ui = inv.ravel()

@@ -109,7 +109,7 @@ def _validate(llr_e, k, e, link, segmented=False):
     crc_poly_for(k, link)  # validates k (the payload size A) for the link
     plan = _plan(int(k), e, link, segmented)
     llr = as_last_axis_array("llr_e", llr_e, "fiu",
-                             "LLRs must be a real (float) array", "E", _C541)
+                             "LLRs must be a real (float or integer) array", "E", _C541)
     if llr.shape[-1] != e:
         raise ConfigError(f"llr_e has length {llr.shape[-1]} along its last axis: it must be "
                           f"e={e} ({_C541})")

@@ -138,7 +138,7 @@ def small_block_codebook(k: int, qm: int = 2) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _as_llr(llr, clause):
-    llr = as_last_axis_array("llr", llr, "fiu", "LLRs must be a real (float) array", "E",
+    llr = as_last_axis_array("llr", llr, "fiu", "LLRs must be a real (float or integer) array", "E",
                              clause)
     llr = np.asarray(llr, dtype=np.float32)
     if not np.isfinite(llr).all():
