@@ -509,6 +509,16 @@ class PdcchConfig(FromDictMixin):
         c = self.candidates(rnti)
         return int(c.first_cce[(c.level == ell) & (c.m == m)][0])
 
+    def monitoring_symbol(self, first_symbol=None) -> int:
+        """The first symbol of the monitoring occasion: ``first_symbol`` checked against
+        monitoringSymbolsWithinSlot, or the first of them when None (TS 38.213 §10.1)."""
+        syms = self.search_space.monitoring_symbols
+        if first_symbol is None:
+            return syms[0]
+        return check_int("first_symbol", first_symbol,
+                         f"one of {', '.join(map(str, syms))} (monitoring_symbols)", _C_SS,
+                         choices=syms)
+
     def scrambling_ids(self, rnti) -> tuple[int, int]:
         """(n_ID, n_RNTI) of the PDCCH scrambling for ``rnti`` (TS 38.211 §7.3.2.3).
 

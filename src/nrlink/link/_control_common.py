@@ -18,7 +18,7 @@ from nrlink.config.tdl import TdlConfig
 from nrlink.errors import ConfigError, check_int
 from nrlink.spec.ts38211.numerology import min_fft_size
 
-__all__ = ["ControlResult", "FrequencyChannel"]
+__all__ = ["ControlResult", "FrequencyChannel", "single_port_channel"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,31 @@ class ControlResult:
                               for k in sorted(keys)})
 
 
+def single_port_channel(channel: TdlConfig | None, num_rx: int | None,
+                        where: str) -> tuple[TdlChannel | None, int]:
+    """The TDL channel (None: AWGN) and receive antennas of a one-port control link.
+
+    Raises
+    ------
+    ConfigError
+        A channel that is not a TdlConfig (or None), one with several transmit antennas, or
+        ``num_rx`` not 1..8 / not the channel's.
+    """
+    if channel is None:
+        return None, 1 if num_rx is None else check_int(
+            "num_rx", num_rx, "an integer in 1..8", where, lo=1, hi=8)
+    if not isinstance(channel, TdlConfig):
+        raise ConfigError(f"channel={channel!r} is not allowed: the {where} takes a "
+                          "TdlConfig or None (AWGN)")
+    if channel.num_tx != 1:
+        raise ConfigError(f"channel.num_tx={channel.num_tx} is not allowed: the {where} "
+                          "transmits from one antenna port (num_tx must be 1)")
+    if num_rx is not None and num_rx != channel.num_rx:
+        raise ConfigError(f"num_rx={num_rx} is not allowed: the channel has "
+                          f"{channel.num_rx} receive antennas")
+    return TdlChannel(channel), channel.num_rx
+
+
 class FrequencyChannel:
     """Per-RE channel of single-antenna transmissions: AWGN (all ones) or TDL fading.
 
@@ -78,22 +103,7 @@ class FrequencyChannel:
 
     def __init__(self, channel: TdlConfig | None, num_rx: int | None, *, mu: int, n_sc: int,
                  where: str = "link"):
-        if channel is None:
-            self._channel = None
-            self.num_rx = 1 if num_rx is None else check_int(
-                "num_rx", num_rx, "an integer in 1..8", where, lo=1, hi=8)
-        elif isinstance(channel, TdlConfig):
-            if channel.num_tx != 1:
-                raise ConfigError(f"channel.num_tx={channel.num_tx} is not allowed: the {where} "
-                                  "transmits from one antenna port (num_tx must be 1)")
-            if num_rx is not None and num_rx != channel.num_rx:
-                raise ConfigError(f"num_rx={num_rx} is not allowed: the channel has "
-                                  f"{channel.num_rx} receive antennas")
-            self._channel = TdlChannel(channel)
-            self.num_rx = channel.num_rx
-        else:
-            raise ConfigError(f"channel={channel!r} is not allowed: the {where} takes a "
-                              "TdlConfig or None (AWGN)")
+        self._channel, self.num_rx = single_port_channel(channel, num_rx, where)
         self.mu, self.n_sc = int(mu), int(n_sc)
         fft = min_fft_size(self.n_sc)
         self._times = ofdm_symbol_times(mu=self.mu, fft_size=fft)

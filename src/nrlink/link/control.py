@@ -22,13 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from nrlink.channel import TdlChannel, apply_time_channel, sample_times
+from nrlink.channel import apply_time_channel, sample_times
 from nrlink.channel.awgn import awgn, noise_variance
 from nrlink.config.pdcch import PdcchConfig
 from nrlink.config.pucch import PucchConfig, pucch_config_from_dict
 from nrlink.config.tdl import TdlConfig
 from nrlink.errors import ConfigError, check_int, check_rng
-from nrlink.link._control_common import ControlResult, FrequencyChannel
+from nrlink.link._control_common import ControlResult, FrequencyChannel, single_port_channel
 from nrlink.link.pdcch import DciMessage, PdcchTransmitter
 from nrlink.link.pucch import PucchLink
 from nrlink.link.ssb import ssb_trial_waveforms
@@ -343,21 +343,7 @@ class PbchControlLink:
             raise ConfigError(f"config={config!r} is not allowed: it must be a PbchLinkConfig")
         self.config = config
         self.search = config.search_config
-        if channel is None:
-            self._channel = None
-            self.num_rx = 1 if num_rx is None else check_int(
-                "num_rx", num_rx, "an integer in 1..8", "PBCH link", lo=1, hi=8)
-        elif isinstance(channel, TdlConfig):
-            if channel.num_tx != 1:
-                raise ConfigError(f"channel.num_tx={channel.num_tx} is not allowed: the SS/PBCH "
-                                  "block is sent from one antenna port (num_tx must be 1)")
-            if num_rx is not None and num_rx != channel.num_rx:
-                raise ConfigError(f"num_rx={num_rx} is not allowed: the channel has "
-                                  f"{channel.num_rx} receive antennas")
-            self._channel, self.num_rx = TdlChannel(channel), channel.num_rx
-        else:
-            raise ConfigError(f"channel={channel!r} is not allowed: the PBCH link takes a "
-                              "TdlConfig or None (AWGN)")
+        self._channel, self.num_rx = single_port_channel(channel, num_rx, "PBCH link")
         self._fs = config.fft_size * config.scs_khz * 1e3
 
     def run(self, snr_db: float, num_slots: int, *, batch_size: int = 8,

@@ -77,12 +77,7 @@ class PdcchTransmitter:
         self.plan = config.plan
 
     def _first_symbol(self, first_symbol) -> int:
-        syms = self.config.search_space.monitoring_symbols
-        if first_symbol is None:
-            return syms[0]
-        return check_int("first_symbol", first_symbol,
-                         f"one of {', '.join(map(str, syms))} (monitoring_symbols)", _C_SS,
-                         choices=syms)
+        return self.config.monitoring_symbol(first_symbol)
 
     def empty_grid(self) -> np.ndarray:
         """A zero grid (1, N_symb^slot, N_grid^size 12) complex64 (port 2000)."""

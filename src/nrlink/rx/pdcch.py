@@ -145,12 +145,7 @@ class PdcchReceiver:
 
     # -- geometry -----------------------------------------------------------------------
     def _first_symbol(self, first_symbol) -> int:
-        syms = self.config.search_space.monitoring_symbols
-        if first_symbol is None:
-            return syms[0]
-        return check_int("first_symbol", first_symbol,
-                         f"one of {', '.join(map(str, syms))} (monitoring_symbols)", _C_SS,
-                         choices=syms)
+        return self.config.monitoring_symbol(first_symbol)
 
     def _bundle_dmrs(self, fs: int):
         key = ("dmrs", fs)

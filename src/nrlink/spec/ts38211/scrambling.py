@@ -221,6 +221,18 @@ def scramble(b, c_init) -> np.ndarray:
     return np.bitwise_xor(b8, c)
 
 
+def _as_llr(llr, clause: str) -> np.ndarray:
+    """``llr`` as an array with a bit axis and a floating dtype, else a ConfigError."""
+    llr = np.asarray(llr)
+    if llr.ndim == 0:
+        raise ConfigError(f"llr with shape () is not allowed: llr must have a bit axis ({clause})")
+    if not np.issubdtype(llr.dtype, np.floating):
+        raise ConfigError(
+            f"llr of dtype {llr.dtype} is not allowed: llr must be real floating point ({clause})"
+        )
+    return llr
+
+
 def descramble_llr(llr, c_init) -> np.ndarray:
     """Descramble LLRs: flip the sign of llr(i) where c(i) = 1.
 
@@ -255,13 +267,7 @@ def descramble_llr(llr, c_init) -> np.ndarray:
     :func:`descramble_llr_with_placeholders`.
     """
     clause = "TS 38.211 §7.3.1.1, §6.3.1.1"
-    llr = np.asarray(llr)
-    if llr.ndim == 0:
-        raise ConfigError(f"llr with shape () is not allowed: llr must have a bit axis ({clause})")
-    if not np.issubdtype(llr.dtype, np.floating):
-        raise ConfigError(
-            f"llr of dtype {llr.dtype} is not allowed: llr must be real floating point ({clause})"
-        )
+    llr = _as_llr(llr, clause)
     llr32 = llr.astype(np.float32, copy=False)
     c = _sequence_for(c_init, llr.shape[:-1], llr.shape[-1], clause)
     return np.where(c.astype(bool), -llr32, llr32)
@@ -370,13 +376,7 @@ def descramble_llr_with_placeholders(llr, pattern, c_init) -> np.ndarray:
         shape or starting with y, ``c_init`` out of range or of a bad shape.
     """
     clause = "TS 38.211 §6.3.1.1"
-    llr = np.asarray(llr)
-    if llr.ndim == 0:
-        raise ConfigError(f"llr with shape () is not allowed: llr must have a bit axis ({clause})")
-    if not np.issubdtype(llr.dtype, np.floating):
-        raise ConfigError(
-            f"llr of dtype {llr.dtype} is not allowed: llr must be real floating point ({clause})"
-        )
+    llr = _as_llr(llr, clause)
     codes = _placeholder_codes("pattern", pattern, clause)
     try:
         codes = np.broadcast_to(codes, llr.shape)
