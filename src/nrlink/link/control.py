@@ -424,6 +424,9 @@ class PdcchLinkConfig:
         Polar list size of the blind decoder.
     false_alarm : bool, default True
         Also decode as many empty CORESETs (noise only) to count false alarms.
+    channel_estimation : {"lmmse", "linear"}, default "lmmse"
+    delay_spread_s : float or None, default None
+        The receiver's DM-RS interpolation (:class:`~nrlink.rx.pdcch.PdcchReceiver`).
     """
 
     pdcch: PdcchConfig
@@ -434,6 +437,8 @@ class PdcchLinkConfig:
     other_rntis: int = 1
     list_size: int = 8
     false_alarm: bool = True
+    channel_estimation: str = "lmmse"
+    delay_spread_s: float | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.pdcch, PdcchConfig):
@@ -455,7 +460,14 @@ class PdcchLinkConfig:
                               f"{self.rnti}: the monitored RNTIs rnti..rnti+other_rntis must "
                               "stay within 1..65519 (TS 38.321 §7.1)")
         check_bool("false_alarm", self.false_alarm, _C_PDCCH)
+        self.receiver()  # checks list_size, channel_estimation, delay_spread_s
         object.__setattr__(self, "payload_size", self.a_size)
+
+    def receiver(self) -> PdcchReceiver:
+        """The blind-decoding receiver of this configuration."""
+        return PdcchReceiver(self.pdcch, list_size=self.list_size,
+                             channel_estimation=self.channel_estimation,
+                             delay_spread_s=self.delay_spread_s)
 
     @property
     def a_size(self) -> int:
@@ -505,7 +517,7 @@ class PdcchControlLink:
         self.channel = FrequencyChannel(channel, num_rx, mu=carrier.mu, n_sc=carrier.n_sc,
                                         where="PDCCH link")
         self.tx = PdcchTransmitter(config.pdcch)
-        self.rx = PdcchReceiver(config.pdcch, list_size=config.list_size)
+        self.rx = config.receiver()
         self.rntis = tuple(config.rnti + i for i in range(config.other_rntis + 1))
         self.n_candidates = dict(zip((1, 2, 4, 8, 16), config.pdcch.search_space.candidates,
                                      strict=True))[config.aggregation_level]

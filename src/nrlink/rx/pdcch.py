@@ -8,9 +8,12 @@ Receiver
 1. Channel estimation per REG bundle (a PDCCH's precoding is constant over a REG bundle,
    TS 38.211 §7.3.2.2, and its RBs are contiguous): the LS estimates y r* of the DM-RS
    REs (subcarriers 12 n + 1, 5, 9 of every symbol) are averaged over the CORESET's
-   symbols and interpolated linearly in frequency to every subcarrier of the bundle
-   (flat beyond the outer pilots), per receive antenna, so that a frequency-selective
-   channel is followed within a bundle. The noise variance, when not given, comes from
+   symbols and filtered to every subcarrier of the bundle, per receive antenna, so that a
+   frequency-selective channel is followed within a bundle: by default a Wiener (LMMSE)
+   filter for an exponential power delay profile (RMS delay spread 300 ns unless set)
+   with the noise-to-power ratio estimated for each bundle (bundles without a PDCCH,
+   noise only, come out near zero); or linear interpolation (flat beyond the outer
+   pilots). The noise variance, when not given, comes from
    the second differences z_{j−1} − 2 z_j + z_{j+1} of the equally spaced LS estimates of
    each symbol and bundle (E|·|² = 6 N0; a channel linear in frequency cancels), averaged
    over all bundles and antennas (bundles without a PDCCH hold noise only, which suits
@@ -58,9 +61,11 @@ import numpy as np
 
 from nrlink.config.pdcch import PdcchConfig
 from nrlink.errors import ConfigError, check_int
+from nrlink.rx._estimation_kernels import lmmse_filter
 from nrlink.rx.dci_decoder import decode_pdcch_candidate
 from nrlink.rx.demapping import demap_llr
-from nrlink.spec._checks import check_int_array, check_real
+from nrlink.rx.estimation import DEFAULT_DELAY_SPREAD_S
+from nrlink.spec._checks import check_choice, check_int_array, check_real
 from nrlink.spec.ts38211.pdcch import pdcch_bits, pdcch_symbols
 from nrlink.spec.ts38213.search_space import AGGREGATION_LEVELS
 
@@ -125,15 +130,30 @@ class PdcchReceiver:
     config : PdcchConfig
     list_size : int, default 8
         List size of the CA-SCL polar decoder.
+    channel_estimation : {"lmmse", "linear"}, default "lmmse"
+        Frequency interpolation of the DM-RS estimates within a REG bundle: a Wiener filter
+        for an exponential power delay profile of RMS spread ``delay_spread_s`` and the
+        estimated noise-to-power ratio of each bundle, or linear interpolation.
+    delay_spread_s : float or None, default None
+        RMS delay spread assumed by the Wiener filter (None: 300 ns).
     """
 
-    def __init__(self, config: PdcchConfig, *, list_size: int = 8):
+    def __init__(self, config: PdcchConfig, *, list_size: int = 8,
+                 channel_estimation: str = "lmmse", delay_spread_s: float | None = None):
         if not isinstance(config, PdcchConfig):
             raise ConfigError(f"config={config!r} is not allowed: config must be a PdcchConfig")
         self.config = config
         self.plan = config.plan
         self.list_size = check_int("list_size", list_size, "one of 1, 2, 4, 8, 16, 32",
                                    "polar decoder", choices=_LIST_SIZES)
+        self.channel_estimation = check_choice(
+            "channel_estimation", channel_estimation, ("lmmse", "linear"),
+            "implementation-specific estimator, TS 38.211 §7.4.1.3")
+        self.delay_spread_s = DEFAULT_DELAY_SPREAD_S if delay_spread_s is None else check_real(
+            "delay_spread_s", delay_spread_s, "a finite real >= 0 (seconds)", "TR 38.901 §7.7")
+        if self.delay_spread_s < 0:
+            raise ConfigError(f"delay_spread_s={delay_spread_s!r} is not allowed: it must be a "
+                              "finite real >= 0 (seconds) (TR 38.901 §7.7)")
         plan = self.plan
         # REG at each (symbol offset, carrier RB) of the CORESET (−1 elsewhere).
         n_rb_carrier = config.carrier.n_size_grid
@@ -216,14 +236,35 @@ class PdcchReceiver:
         if key not in self._cache:
             self._cache[key] = self._interpolator(k.reshape(k.shape[0], dur, -1)[:, 0])
         w, _ = self._cache[key]
-        h = z_k @ w.T  # (B, R, n_bundles, 12 n_rb)
         # noise: second differences of the equally spaced LS estimates of each symbol
         # cancel a channel linear in frequency; E|z_{j-1} - 2 z_j + z_{j+1}|² = 6 N0
         d = zs[..., :-2] - 2 * zs[..., 1:-1] + zs[..., 2:]
         n0 = ((np.abs(d) ** 2).mean(axis=(1, 2, 3, 4)) / 6).astype(np.float64)
         power = (np.abs(z_k) ** 2).mean(axis=(1, 2, 3))
         n0 = np.maximum(n0, np.maximum(_NOISE_FLOOR * power, 1e-30))
+        if self.channel_estimation == "linear":
+            h = z_k @ w.T  # (B, R, n_bundles, 12 n_rb)
+        else:
+            u_conj, lam, a_t = self._wiener(w.shape)
+            # pilot noise (averaged over the symbols) to channel power, per bundle
+            nv = (n0 / dur)[:, None]  # (B, 1)
+            rho = np.maximum((np.abs(z_k) ** 2).mean(axis=(1, 3)) - nv, 1e-6 * nv + 1e-30)
+            ratio = (nv / rho)[:, None, :, None].astype(np.float32)  # (B, 1, n_b, 1)
+            h = ((z_k @ u_conj) / (lam + ratio)) @ a_t
         return h.astype(np.complex64), n0
+
+    def _wiener(self, shape):
+        """Wiener filter (eigen-decomposed) from a bundle's DM-RS to its subcarriers."""
+        key = ("wiener", shape)
+        if key not in self._cache:
+            n_t, n_p = shape
+            pos = (np.arange(n_p) // 3) * 12 + 4 * (np.arange(n_p) % 3) + 1
+            pairs = np.stack([pos, pos], axis=1).astype(np.int64)
+            u_conj, lam, a_t, _ = lmmse_filter(pairs, np.arange(n_t, dtype=np.int64),
+                                               self.config.carrier.scs_khz * 1e3,
+                                               self.delay_spread_s, "exponential")
+            self._cache[key] = (u_conj, lam, a_t)
+        return self._cache[key]
 
     def _noise(self, noise_var, n0_est, batch: int) -> np.ndarray:
         if noise_var is None:
