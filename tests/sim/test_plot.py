@@ -188,3 +188,21 @@ def test_table_rows_partial_point_sums_its_units(db):
     assert (r["bler_lo"], r["bler_hi"]) == pytest.approx((lo, hi))
     assert r["throughput"] == pytest.approx(13 / 16)
     assert r["mean_iterations"] == pytest.approx(5.0)
+
+
+def test_default_metrics_of_shared_and_control_campaigns(tmp_path):
+    from nrlink.sim.campaign import Campaign
+    from nrlink.sim.engine import run_campaign
+    from nrlink.sim.plot import default_metrics
+
+    doc = {"name": "f0", "seed": 1, "link": {"type": "pucch", "pucch": {
+        "n_harq": 1, "resource": {"format": 0, "num_symbols": 2}}},
+        "snr": {"values_db": [0.0]}, "stopping": {"target_errors": 5, "max_tbs": 40},
+        "run": {"batch_size": 20, "slots_per_unit": 1}}
+    with ResultsStore(tmp_path / "c.db") as st:
+        run_campaign(Campaign(doc), st)
+        cid = st.campaigns()[0].id
+        assert default_metrics(st, cid) == ("bler", "ack_miss_rate", "dtx_to_ack_rate",
+                                            "false_alarm_rate")
+        out = plot_campaign(st, cid, tmp_path / "c.png", metrics=default_metrics(st, cid))
+        assert out.stat().st_size > 0

@@ -130,7 +130,8 @@ def _results_table(store, cid: int):
     if multi:
         table.add_column("configuration")
     rates = sorted({k for r in rows for k in r["rates"]})
-    shared = not rates  # a control-channel campaign has event rates, no HARQ/throughput
+    link_type = (store.description(cid).get("link") or {}).get("type")
+    shared = link_type in ("pusch", "pdsch", "tb")  # control links: rates, no HARQ
     names = ("SNR (dB)", "status", "TBs" if shared else "blocks", "errors", "BLER",
              f"BLER {100 * conf:g} % CI",
              *(("residual BLER", "throughput", "BER") if shared else
@@ -391,9 +392,10 @@ def run(
                 console.print(result_warning, style="yellow", soft_wrap=True, highlight=False)
             result = _run(camp, store, console, workers=workers, dask=dask, quiet=quiet)
             png = db_path.with_suffix(".png")
-            from nrlink.sim.plot import plot_campaign
+            from nrlink.sim.plot import default_metrics, plot_campaign
 
-            plot_campaign(store, result.campaign_id, png)
+            plot_campaign(store, result.campaign_id, png,
+                          metrics=default_metrics(store, result.campaign_id))
             if not quiet:
                 console.print(_results_table(store, result.campaign_id))
             console.print(
@@ -508,7 +510,8 @@ def plot(
         help="Figure file (.png, .pdf, .svg, ...).")] = None,
     campaign: Annotated[int | None, _CAMPAIGN_OPT] = None,
     metric: Annotated[list[str] | None, typer.Option(
-        "--metric", "-m", show_default="bler and throughput",
+        "--metric", "-m",
+        show_default="bler and throughput; control links: bler and their rates",
         help="A subplot per metric: bler, residual_bler, ber, throughput, or a control "
              "link's rate (ack_miss_rate, nack_to_ack_rate, false_alarm_rate, "
              "dtx_to_ack_rate, sr_miss_rate, cell_id_miss_rate, undetected_rate, "
@@ -517,7 +520,7 @@ def plot(
 ) -> None:
     """``nrlink plot``: write a campaign's figure."""
     from nrlink.errors import ConfigError
-    from nrlink.sim.plot import plot_campaign
+    from nrlink.sim.plot import default_metrics, plot_campaign
 
     console = _console()
     out = output if output is not None else Path(db).with_suffix(".png")
@@ -528,7 +531,8 @@ def plot(
                           f"the latest, {ids[-1]} (choose with --campaign)", highlight=False,
                           soft_wrap=True)
         try:
-            plot_campaign(store, ids[-1], out, metrics=tuple(metric or ("bler", "throughput")))
+            plot_campaign(store, ids[-1], out,
+                          metrics=tuple(metric or default_metrics(store, ids[-1])))
         except ConfigError:
             raise
         except (OSError, ValueError) as e:  # unwritable path, unknown image format

@@ -18,7 +18,7 @@ from pathlib import Path
 from nrlink.errors import ConfigError
 from nrlink.sim.store import ResultsStore
 
-__all__ = ["METRICS", "campaign_table_rows", "plot_campaign"]
+__all__ = ["METRICS", "campaign_table_rows", "default_metrics", "plot_campaign"]
 
 #: Plottable metrics: name -> (axis label, log scale, scale factor of the values).
 METRICS: dict[str, tuple[str, bool, float]] = {
@@ -53,6 +53,18 @@ def _check_metrics(metrics) -> tuple[str, ...]:
     if len(set(metrics)) != len(metrics):
         raise ConfigError(f"metrics={tuple(metrics)!r} is not allowed: a metric is repeated")
     return tuple(metrics)
+
+
+def default_metrics(store: ResultsStore, campaign_id: int) -> tuple[str, ...]:
+    """What ``nrlink run`` / ``nrlink plot`` draw by default: BLER and throughput for the
+    shared channels; BLER and the stored event rates (at most three) for the control
+    links."""
+    link_type = (store.description(campaign_id).get("link") or {}).get("type")
+    if link_type in ("pusch", "pdsch", "tb", None):
+        return ("bler", "throughput")
+    rates = sorted({k for r in store.point_results(campaign_id) for k in r.stats
+                    if k in METRICS and k.endswith("_rate")})
+    return ("bler", *rates[:3])
 
 
 def _num(v) -> float | None:
