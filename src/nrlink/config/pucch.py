@@ -173,8 +173,19 @@ class PucchFormat1Config(_PucchBase):
                     time_domain_occ=self.time_domain_occ)
 
 
+class _UciResource(_PucchBase):
+    """Formats 2-4: resources that carry channel-coded UCI."""
+
+    __slots__ = ()
+
+    @property
+    def e_tot(self) -> int:
+        """Coded UCI bits E_tot (TS 38.212 Table 6.3.1.4-1)."""
+        return pucch_e_tot(self.resource)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PucchFormat2Config(_PucchBase):
+class PucchFormat2Config(_UciResource):
     """A PUCCH format 2 resource: more than 2 UCI bits, QPSK, OFDM, 1-2 symbols.
 
     Implements the parameter set of TS 38.213 §9.2.1 (TS 38.331 PUCCH-format2) and
@@ -211,14 +222,9 @@ class PucchFormat2Config(_PucchBase):
         self._build(num_symbols=self.num_symbols, n_id_0=n_id_0,
                     **_scrambling_fields(self, self.num_prbs))
 
-    @property
-    def e_tot(self) -> int:
-        """Coded UCI bits E_tot (TS 38.212 Table 6.3.1.4-1)."""
-        return pucch_e_tot(self.resource)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PucchFormat3Config(_PucchBase):
+class PucchFormat3Config(_UciResource):
     """A PUCCH format 3 resource: more than 2 UCI bits, DFT-s-OFDM over 1-16 PRBs.
 
     Implements the parameter set of TS 38.213 §9.2.1 (TS 38.331 PUCCH-format3) and
@@ -253,14 +259,9 @@ class PucchFormat3Config(_PucchBase):
                     additional_dmrs=self.additional_dmrs,
                     **_scrambling_fields(self, self.num_prbs))
 
-    @property
-    def e_tot(self) -> int:
-        """Coded UCI bits E_tot (TS 38.212 Table 6.3.1.4-1)."""
-        return pucch_e_tot(self.resource)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PucchFormat4Config(_PucchBase):
+class PucchFormat4Config(_UciResource):
     """A PUCCH format 4 resource: more than 2 UCI bits, one PRB, block-spread DFT-s-OFDM.
 
     Implements the parameter set of TS 38.213 §9.2.1 (TS 38.331 PUCCH-format4) and
@@ -293,11 +294,6 @@ class PucchFormat4Config(_PucchBase):
         self._build(num_symbols=self.num_symbols, occ_length=self.occ_length,
                     occ_index=self.occ_index, pi2_bpsk=self.pi2_bpsk,
                     additional_dmrs=self.additional_dmrs, **_scrambling_fields(self, 1))
-
-    @property
-    def e_tot(self) -> int:
-        """Coded UCI bits E_tot (TS 38.212 Table 6.3.1.4-1)."""
-        return pucch_e_tot(self.resource)
 
 
 #: Any PUCCH resource configuration.
