@@ -327,3 +327,14 @@ def test_pdcch_css_format_1_0_is_sized_by_coreset0():
 def test_pucch_false_alarm_needs_the_dtx_test():
     with pytest.raises(ConfigError, match="false_alarm=True is not allowed with dtx_detection"):
         pucch(2, dtx_detection=False)
+
+
+def test_pucch_noise_estimation_option():
+    est = PucchControlLink(pucch(0, n_harq=1, false_alarm=False))
+    genie = PucchControlLink(pucch(0, n_harq=1, false_alarm=False, noise_estimation=False))
+    assert est.link.noise_estimation and not genie.link.noise_estimation
+    r_est = est.run(-3.0, 10, batch_size=200, rng=np.random.default_rng(4))
+    r_gen = genie.run(-3.0, 10, batch_size=200, rng=np.random.default_rng(4))
+    assert r_gen.bler < r_est.bler  # the genie knows N0; the estimate costs about 1.5 dB
+    with pytest.raises(ConfigError, match="noise_estimation"):
+        pucch(0, noise_estimation="yes")

@@ -38,10 +38,11 @@ def _content(link, rng, b):
             "csi": rng.integers(0, 2, (b, link.n_csi))}
 
 
+@pytest.mark.parametrize("noise_estimation", [True, False])
 @pytest.mark.parametrize("cfg, kw", CASES)
-def test_high_snr_no_errors_and_no_false_alarm(cfg, kw):
+def test_high_snr_no_errors_and_no_false_alarm(cfg, kw, noise_estimation):
     rng = np.random.default_rng(cfg.pucch_format)
-    link = PucchLink(cfg, n_rx=2, p_fa=1e-3, **kw)
+    link = PucchLink(cfg, n_rx=2, p_fa=1e-3, noise_estimation=noise_estimation, **kw)
     tx = rng.random(60) < 0.7
     r = link.run(snr_db=20.0, rng=rng, transmit=tx, **_content(link, rng, 60))
     assert not r.uci_error.any()
@@ -87,6 +88,20 @@ def test_format0_sr_and_harq_bookkeeping():
     assert r.harq_ack_decided[:, 0].tolist() == [0, 1, 0, 0]
 
 
+@pytest.mark.parametrize("cfg, kw", CASES[::2])
+def test_noise_estimation_flag(cfg, kw):
+    content = _content(PucchLink(cfg, **kw), np.random.default_rng(0), 200)
+    est = PucchLink(cfg, **kw)
+    genie = PucchLink(cfg, noise_estimation=False, **kw)
+    assert est.noise_estimation and not genie.noise_estimation
+    r_est = est.run(snr_db=3.0, rng=np.random.default_rng(1), **content)
+    r_gen = genie.run(snr_db=3.0, rng=np.random.default_rng(1), **content)
+    n0 = 10 ** (-3.0 / 10)
+    np.testing.assert_allclose(r_gen.receiver.noise_var, n0)
+    assert not np.allclose(r_est.receiver.noise_var, n0)
+    assert r_est.receiver.noise_var.mean() == pytest.approx(n0, rel=0.1)
+
+
 def test_transmit_grid_energy():
     link = PucchLink(PucchFormat2Config(carrier=C, num_prbs=3), n_harq=3)
     grid, sent = link.transmit(harq_ack=np.ones((2, 3), np.uint8))
@@ -104,6 +119,9 @@ def test_transmit_grid_energy():
     (lambda: PucchLink(PucchFormat0Config(), n_rx=0), "n_rx"),
     (lambda: PucchLink(PucchFormat0Config(), p_fa="x"), "p_fa"),
     (lambda: PucchLink(PucchFormat0Config(), p_fa=1.0), "p_fa"),
+    (lambda: PucchLink(PucchFormat0Config(), noise_estimation=1), "noise_estimation"),
+    (lambda: PucchLink(PucchFormat2Config(), n_harq=3, noise_estimation="yes"),
+     "noise_estimation"),
     (lambda: PucchLink(PucchFormat2Config(), n_harq=3, window=3), "window"),
     (lambda: PucchLink(PucchFormat2Config(), n_harq=-1), "n_harq"),
     (lambda: PucchLink(PucchFormat2Config(), n_sr=-1), "n_sr"),
@@ -148,10 +166,11 @@ def test_run_raises():
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("noise_estimation", [True, False])
 @pytest.mark.parametrize("cfg, kw", CASES)
-def test_false_alarm_rate_on_dtx(cfg, kw):
+def test_false_alarm_rate_on_dtx(cfg, kw, noise_estimation):
     rng = np.random.default_rng(11)
-    link = PucchLink(cfg, p_fa=0.05, **kw)
+    link = PucchLink(cfg, p_fa=0.05, noise_estimation=noise_estimation, **kw)
     n = 4000
     r = link.run(snr_db=0.0, rng=rng, transmit=np.zeros(n, bool), **_content(link, rng, n))
     rate = r.false_alarm.mean()

@@ -108,6 +108,9 @@ class PucchLinkConfig:
     dtx_detection : bool, default True
         Formats 2-4: False lets only the CRC decide whether UCI was received (the UCI
         code's own BLER, see :class:`~nrlink.link.pucch.PucchLink`).
+    noise_estimation : bool, default True
+        The receiver estimates N0 from each slot (DTX thresholds from the exact ratio
+        law); False gives it the true N0 (a genie, for comparison).
     equalizer : {"lmmse", "mrc"}, default "lmmse"
         Formats 2-4 equaliser.
     list_size : int, default 8
@@ -122,6 +125,7 @@ class PucchLinkConfig:
     p_fa: float = 0.01
     false_alarm: bool = True
     dtx_detection: bool = True
+    noise_estimation: bool = True
     equalizer: str = "lmmse"
     list_size: int = 8
 
@@ -150,7 +154,8 @@ class PucchLinkConfig:
             opts["equalizer"] = self.equalizer
         return PucchLink(self.resource, n_harq=self.n_harq, sr_occasion=self.sr_occasion,
                          n_sr=self.n_sr, n_csi=self.n_csi, n_rx=n_rx, p_fa=self.p_fa,
-                         dtx_detection=self.dtx_detection, **opts)
+                         dtx_detection=self.dtx_detection,
+                         noise_estimation=self.noise_estimation, **opts)
 
 
 class PucchControlLink:

@@ -8,6 +8,8 @@ One call of :meth:`PucchLink.run` simulates a batch of independent slots on one 
 resource. Each slot either carries the given UCI or is a DTX (the UE sends nothing, e.g.
 after a missed PDCCH), and the result holds what was sent and what the receiver decided,
 so that ACK miss, NACK → ACK, false alarm on DTX and UCI block errors can be counted.
+By default the receiver estimates the noise variance from the received PUCCH itself
+(``noise_estimation=True``); the genie receiver given the true N0 is an option.
 """
 
 from __future__ import annotations
@@ -128,6 +130,10 @@ class PucchLink:
         the CRC, for 12 bits or more). False: the gNB knows that the UE transmits (e.g. a
         scheduled CSI report) and only the CRC decides, which measures the UCI code alone;
         with the small block codes (no CRC) every slot is then taken as received.
+    noise_estimation : bool, default True
+        The receiver estimates N0 from the received PUCCH (``noise_var=None`` of
+        :mod:`nrlink.rx.pucch`, with its exact DTX threshold for the estimate); False
+        gives it the true N0 of the AWGN (a genie receiver).
     **rx_options
         Passed to the receiver (``equalizer``, ``freq_window``, ``list_size``).
 
@@ -142,7 +148,7 @@ class PucchLink:
 
     def __init__(self, config, *, n_harq: int = 1, sr_occasion: bool = False, n_sr: int = 0,
                  n_csi: int = 0, n_rx: int = 1, p_fa: float = 0.01, dtx_detection: bool = True,
-                 **rx_options):
+                 noise_estimation: bool = True, **rx_options):
         if not isinstance(config, _CONFIGS):
             raise ConfigError(f"config={config!r} is not allowed: config must be a "
                               f"PucchFormat0Config .. PucchFormat4Config ({_C})")
@@ -151,6 +157,7 @@ class PucchLink:
         fmt = config.pucch_format
         self.sr_occasion = check_bool("sr_occasion", sr_occasion, "TS 38.213 §9.2.5")
         self.dtx_detection = check_bool("dtx_detection", dtx_detection, _C)
+        self.noise_estimation = check_bool("noise_estimation", noise_estimation, _C)
         if not self.dtx_detection and fmt <= 1:
             raise ConfigError(f"dtx_detection=False is not allowed for format {fmt}: the "
                               "format 0/1 decision includes DTX (TS 38.213 §9.2.3); use "
@@ -288,6 +295,7 @@ class PucchLink:
 
         Implements the PUCCH link (module notes): y_r = H_r x + n, n ~ CN(0, N0),
         N0 = 10^(-SNR/10) per RE (unit-energy PUCCH REs, :mod:`nrlink.channel.awgn`).
+        The receiver estimates N0 (``noise_estimation=True``) or is given it.
 
         Parameters
         ----------
@@ -324,15 +332,16 @@ class PucchLink:
         y = awgn(y, nv, rng=rng)
         fmt = res.pucch_format
         a_dec = None
+        n0 = None if self.noise_estimation else nv
         if fmt == 0:
-            rx = pucch_format0_detect(y, res, noise_var=nv, n_harq=self.n_harq,
+            rx = pucch_format0_detect(y, res, noise_var=n0, n_harq=self.n_harq,
                                       sr_occasion=self.sr_occasion, p_fa=self.p_fa)
         elif fmt == 1:
-            rx = pucch_format1_detect(y, res, noise_var=nv, n_harq=self.n_harq, p_fa=self.p_fa,
+            rx = pucch_format1_detect(y, res, noise_var=n0, n_harq=self.n_harq, p_fa=self.p_fa,
                                       **{k: v for k, v in self.rx_options.items()
                                          if k == "freq_window"})
         else:
-            rx = pucch_uci_receive(y, res, noise_var=nv, a_size=self.a_size, p_fa=self.p_fa,
+            rx = pucch_uci_receive(y, res, noise_var=n0, a_size=self.a_size, p_fa=self.p_fa,
                                    **self.rx_options)
         if fmt <= 1:
             detected = ~rx.dtx
