@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from nrlink.channel import apply_time_channel, sample_times
 from nrlink.channel.awgn import awgn, noise_variance
+from nrlink.config._base import FromDictMixin
 from nrlink.config.pdcch import PdcchConfig
 from nrlink.config.pucch import PucchConfig, pucch_config_from_dict
 from nrlink.config.tdl import TdlConfig
@@ -55,22 +55,6 @@ def _check_run(snr_db, num_slots, batch_size, rng, where: str):
     return float(snr_db), num_slots, batch_size, check_rng(rng)
 
 
-def _from_dict(cls, data: dict, path: str, nested: dict[str, Any]):
-    """``cls(**data)`` with the ``nested`` keys built by their own parsers; unknown keys
-    are refused with the allowed ones."""
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path or cls.__name__}: expected a table (mapping) for "
-                          f"{cls.__name__}, got {type(data).__name__}")
-    names = [f.name for f in dataclasses.fields(cls)]
-    kwargs = {}
-    for key, value in data.items():
-        if key not in names:
-            raise ConfigError(f"{path}{key}: unknown key for {cls.__name__} (allowed: "
-                              f"{', '.join(names)})")
-        kwargs[key] = nested[key](value, f"{path}{key}.") if key in nested else value
-    return cls(**kwargs)
-
-
 # ============================================================================ PUCCH
 
 
@@ -84,7 +68,7 @@ def _pucch_resource(value, path: str) -> PucchConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PucchLinkConfig:
+class PucchLinkConfig(FromDictMixin):
     """A PUCCH resource and what it carries, for HARQ-ACK / SR / UCI campaigns.
 
     Implements the UCI content of TS 38.213 §9.2.3 (HARQ-ACK), §9.2.5 (SR) and TS 38.212
@@ -145,7 +129,10 @@ class PucchLinkConfig:
 
     @classmethod
     def from_dict(cls, data: dict, *, path: str = "") -> PucchLinkConfig:
-        return _from_dict(cls, data, path, {"resource": _pucch_resource})
+        """As :meth:`FromDictMixin.from_dict`; ``resource`` is built by its ``format``."""
+        if isinstance(data, dict) and isinstance(data.get("resource"), dict):
+            data = {**data, "resource": _pucch_resource(data["resource"], f"{path}resource.")}
+        return FromDictMixin.from_dict.__func__(cls, data, path=path)
 
     def link(self, n_rx: int) -> PucchLink:
         """The :class:`~nrlink.link.pucch.PucchLink` of this configuration."""
@@ -236,17 +223,12 @@ class PucchControlLink:
 # ============================================================================ PBCH
 
 
-def _cell_search_config(value, path: str) -> CellSearchConfig:
-    if isinstance(value, CellSearchConfig):
-        return value
-    return CellSearchConfig.from_dict(value, path=path)
-
 
 _PBCH_SCS = {4: (15, 30), 8: (15, 30), 64: (120, 240)}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PbchLinkConfig:
+class PbchLinkConfig(FromDictMixin):
     """SS/PBCH block acquisition and MIB decoding from a waveform, for PBCH campaigns.
 
     Implements the set-up of the TS 38.101-4 / TS 38.133 SS/PBCH tests: a block with a
@@ -319,9 +301,6 @@ class PbchLinkConfig:
             cfg = dataclasses.replace(cfg, max_cfo_hz=max(self.cfo_range_hz, 1.0))
         return cfg
 
-    @classmethod
-    def from_dict(cls, data: dict, *, path: str = "") -> PbchLinkConfig:
-        return _from_dict(cls, data, path, {"receiver": _cell_search_config})
 
 
 class PbchControlLink:
@@ -395,14 +374,9 @@ class PbchControlLink:
 # ============================================================================ PDCCH
 
 
-def _pdcch_config(value, path: str) -> PdcchConfig:
-    if isinstance(value, PdcchConfig):
-        return value
-    return PdcchConfig.from_dict(value, path=path)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PdcchLinkConfig:
+class PdcchLinkConfig(FromDictMixin):
     """A PDCCH search space and the DCI sent in it, for miss-detection campaigns.
 
     Implements the PDCCH detection set-up of TS 38.213 §10.1 (candidates of one
@@ -489,9 +463,6 @@ class PdcchLinkConfig:
         size_cfg = DciSizeConfig(n_rb_dl_bwp=n_rb, n_rb_ul_bwp=n_rb, n_rb_dl_initial=initial)
         return max(12, dci_size(self.dci_format, size_cfg, search_space=ss))
 
-    @classmethod
-    def from_dict(cls, data: dict, *, path: str = "") -> PdcchLinkConfig:
-        return _from_dict(cls, data, path, {"pdcch": _pdcch_config})
 
 
 class PdcchControlLink:
