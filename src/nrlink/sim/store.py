@@ -28,6 +28,7 @@ import numbers
 import os
 import sqlite3
 import subprocess
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -298,7 +299,7 @@ class ResultsStore:
                 self.journal_mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
                 self._check_schema(creating=False)
             else:
-                self.journal_mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                self.journal_mode = self._enable_wal(conn, timeout_s)
                 conn.execute("PRAGMA synchronous = NORMAL")
                 with self._write():
                     self._check_schema(creating=True)
@@ -311,6 +312,20 @@ class ResultsStore:
             raise
 
     # ------------------------------------------------------------------ plumbing
+    @staticmethod
+    def _enable_wal(conn: sqlite3.Connection, timeout_s: float) -> str:
+        """Switch to WAL, retrying while another process holds the lock: SQLite answers
+        "database is locked" to a journal-mode change at once, without waiting on the busy
+        timeout, when two processes open a new database together."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                return conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.005)
+
     def _check_schema(self, *, creating: bool) -> None:
         conn = self._db
         version = conn.execute("PRAGMA user_version").fetchone()[0]
