@@ -56,15 +56,24 @@ def ssb_blocks(config: SsbConfig, sfn: int, half_frame: int) -> np.ndarray:
     """
     sfn, half_frame = _check(config, sfn, half_frame)
     idx = config.transmitted_ssb_indices
-    l_max = config.l_max
-    b = bch_encode(config.mib(sfn), half_frame, config.n_id_cell, l_max=l_max, ssb_index=idx)
-    d = pbch_symbols(b, config.n_id_cell, l_max=l_max, ssb_index=idx)
-    i_bar = i_ssb_bar(idx, half_frame, l_max=l_max)
-    out = np.empty((idx.size, SSB_N_SYMB, SSB_N_SC), dtype=np.complex64)
-    for t in range(idx.size):
-        out[t] = ssb_grid(config.n_id_cell, int(i_bar[t]), d[t], beta_pss=config.beta_pss,
-                          beta_sss=config.beta_sss, beta_pbch=config.beta_pbch,
-                          beta_dmrs=config.beta_dmrs)
+    return _block_grids(config.mib(sfn), half_frame, config.n_id_cell, idx,
+                        l_max=config.l_max, beta_pss=config.beta_pss,
+                        beta_sss=config.beta_sss, beta_pbch=config.beta_pbch,
+                        beta_dmrs=config.beta_dmrs)
+
+
+def _block_grids(mib, half_frame, n_id_cell, ssb_index, *, l_max: int,
+                 **betas) -> np.ndarray:
+    """(n, 4, 240) block grids: bch_encode → pbch_symbols → ssb_grid with ī_SSB, the
+    arguments broadcast over the n blocks of ``ssb_index``."""
+    ssb_index = np.asarray(ssb_index)
+    b = bch_encode(mib, half_frame, n_id_cell, l_max=l_max, ssb_index=ssb_index)
+    d = pbch_symbols(b, n_id_cell, l_max=l_max, ssb_index=ssb_index)
+    i_bar = np.broadcast_to(i_ssb_bar(ssb_index, half_frame, l_max=l_max), ssb_index.shape)
+    n_id = np.broadcast_to(np.asarray(n_id_cell), ssb_index.shape)
+    out = np.empty((ssb_index.size, SSB_N_SYMB, SSB_N_SC), dtype=np.complex64)
+    for t in range(ssb_index.size):
+        out[t] = ssb_grid(int(n_id[t]), int(i_bar[t]), d[t], **betas)
     return out
 
 
@@ -201,12 +210,9 @@ def ssb_trial_waveforms(n_id_cell, *, l_max: int, mu: int, fft_size: int,
                          sub_carrier_spacing_common=common) for f, p in zip(sfn, sib1,
                                                                              strict=True)],
                     dtype=object)
-    bits = bch_encode(mibs, hf, n_id, l_max=l_max, ssb_index=ssb_index)
-    d = pbch_symbols(bits, n_id, l_max=l_max, ssb_index=ssb_index)
-    ib = i_ssb_bar(ssb_index, hf, l_max=l_max)
     slot = np.zeros((b, symbols_per_slot("normal"), SSB_N_SC), np.complex64)
-    for i in range(b):
-        slot[i, 2:2 + SSB_N_SYMB] = ssb_grid(int(n_id[i]), int(ib[i]), d[i])
+    slot[:, 2:2 + SSB_N_SYMB] = _block_grids(mibs, hf, n_id, ssb_index, l_max=l_max)
+    ib = i_ssb_bar(ssb_index, hf, l_max=l_max)
     n_cp = cp_lengths_samples(mu, fft_size=fft_size, slot=0)
     x = ofdm_modulate(slot, mu=mu, fft_size=fft_size)[:, :int(np.sum(n_cp[:7]) + 7 * fft_size)]
     start = int(np.sum(n_cp[:2]) + 2 * fft_size)
